@@ -1,0 +1,121 @@
+package model
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Digest is one announcement day's result: what render draws and what
+// digest.json holds. The JSON names are a contract for other tools.
+type Digest struct {
+	Date        string   `json:"date"` // YYYY-MM-DD, the arXiv announcement date (US Eastern)
+	Categories  []string `json:"categories"`
+	Topics      []Topic  `json:"topics"`
+	Model       string   `json:"model"`
+	Threshold   float64  `json:"threshold"`
+	Source      string   `json:"source"`       // "rss" (the day's feed) or "api" (rebuilt from the arXiv API)
+	GeneratedAt string   `json:"generated_at"` // RFC 3339, when this digest was built
+	// NoAnnouncements is true on a day arXiv announced nothing (weekends, holidays).
+	NoAnnouncements bool `json:"no_announcements"`
+	// Incomplete is true when the run stopped before every paper was tried
+	// (Ctrl-C, a fatal API error, the cost budget); RunError says why.
+	Incomplete bool    `json:"incomplete"`
+	RunError   string  `json:"run_error,omitempty"`
+	Stats      Stats   `json:"stats"`
+	Papers     []Entry `json:"papers"`
+}
+
+// Stats counts a digest's papers. Selected counts distinct papers selected
+// for at least one topic.
+type Stats struct {
+	Fetched    int                  `json:"fetched"`
+	ByAnnounce map[AnnounceType]int `json:"by_announce_type"`
+	Judged     int                  `json:"judged"`
+	Failed     int                  `json:"failed"`
+	Skipped    int                  `json:"skipped"`
+	Selected   int                  `json:"selected"`
+	Tokens     Usage                `json:"tokens"`
+	CostUSD    *float64             `json:"cost_usd"` // nil when the model's price is unknown
+}
+
+// Entry is one fetched paper in a digest. Every fetched paper has an entry,
+// whatever its status.
+type Entry struct {
+	Paper
+	AbsURL         string   `json:"abs_url"`
+	PDFURL         string   `json:"pdf_url"`
+	HTMLURL        string   `json:"html_url"`
+	Status         Status   `json:"status"`
+	Error          string   `json:"error,omitempty"`
+	Scores         []Score  `json:"scores"`
+	SelectedTopics []string `json:"selected_topics"` // best first
+}
+
+// Score returns the entry's score for topic, if it has one.
+func (e Entry) Score(topic string) (Score, bool) {
+	for _, s := range e.Scores {
+		if s.Topic == topic {
+			return s, true
+		}
+	}
+	return Score{}, false
+}
+
+// Outcome is what became of one paper: its status, the reason when it was
+// not judged, and its scores when it was.
+type Outcome struct {
+	Status Status
+	Error  string
+	Scores []Score
+}
+
+// Build assembles a digest from a day's papers and their outcomes. Papers
+// without an outcome are skipped. Scores are ordered as topics are; a paper
+// is selected for a topic when its relevance is at least threshold, and its
+// SelectedTopics are ordered best first.
+func Build(d Digest, papers []Paper, outcomes map[string]Outcome) Digest {
+	d.Papers = make([]Entry, 0, len(papers))
+	d.Stats.Fetched = len(papers)
+	d.Stats.ByAnnounce = map[AnnounceType]int{}
+	d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Selected = 0, 0, 0, 0
+	order := map[string]int{}
+	for i, t := range d.Topics {
+		order[t.Name] = i
+	}
+	for _, p := range papers {
+		o, ok := outcomes[p.ID]
+		if !ok {
+			o = Outcome{Status: StatusSkipped, Error: "not tried"}
+		}
+		e := Entry{Paper: p, AbsURL: p.AbsURL(), PDFURL: p.PDFURL(), HTMLURL: p.HTMLURL(), Status: o.Status, Error: o.Error, Scores: []Score{}, SelectedTopics: []string{}}
+		if o.Status == StatusJudged {
+			e.Error = ""
+			for _, s := range o.Scores {
+				if _, known := order[s.Topic]; known {
+					e.Scores = append(e.Scores, s)
+				}
+			}
+			slices.SortFunc(e.Scores, func(a, b Score) int { return cmp.Compare(order[a.Topic], order[b.Topic]) })
+			sel := slices.Clone(e.Scores)
+			sel = slices.DeleteFunc(sel, func(s Score) bool { return s.Relevance < d.Threshold })
+			slices.SortStableFunc(sel, func(a, b Score) int { return cmp.Compare(b.Relevance, a.Relevance) })
+			for _, s := range sel {
+				e.SelectedTopics = append(e.SelectedTopics, s.Topic)
+			}
+		}
+		d.Stats.ByAnnounce[p.AnnounceType]++
+		switch e.Status {
+		case StatusJudged:
+			d.Stats.Judged++
+		case StatusFailed:
+			d.Stats.Failed++
+		default:
+			d.Stats.Skipped++
+		}
+		if len(e.SelectedTopics) > 0 {
+			d.Stats.Selected++
+		}
+		d.Papers = append(d.Papers, e)
+	}
+	return d
+}
