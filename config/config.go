@@ -1,0 +1,145 @@
+// Package config reads and validates arxiv-digest's YAML configuration.
+//
+// Defaults come first; the file is decoded over them strictly (an unknown
+// key is an error with its line number), ${VAR} references are expanded,
+// and Validate checks every value. Secrets never live in the file: the API
+// key is read from the environment variable named by llm.api_key_env (or
+// the file named by llm.api_key_file) only when it is needed.
+package config
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// Config is the whole configuration. The YAML key names are a user-facing
+// contract.
+type Config struct {
+	Arxiv     Arxiv    `yaml:"arxiv"`
+	Topics    []Topic  `yaml:"topics"`
+	LLM       LLM      `yaml:"llm"`
+	Threshold float64  `yaml:"threshold"`
+	Output    Output   `yaml:"output"`
+	Store     Store    `yaml:"store"`
+	Schedule  Schedule `yaml:"schedule"`
+	Log       Log      `yaml:"log"`
+
+	// Path is the file the config was read from ("" for defaults).
+	Path string `yaml:"-"`
+	// lines maps each key path written in the file to its line, so that
+	// validation errors can point at it.
+	lines map[string]int
+}
+
+// Arxiv says what to fetch.
+type Arxiv struct {
+	Categories    []string             `yaml:"categories"`
+	AnnounceTypes []model.AnnounceType `yaml:"announce_types"`
+	RSSURL        string               `yaml:"rss_url"`
+	APIURL        string               `yaml:"api_url"`
+}
+
+// Topic is one interest, judged for every paper.
+type Topic struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+}
+
+// LLM says which model judges the papers and how hard to push the server.
+type LLM struct {
+	BaseURL           string   `yaml:"base_url"`
+	APIKeyEnv         string   `yaml:"api_key_env"`
+	APIKeyFile        string   `yaml:"api_key_file"`
+	Model             string   `yaml:"model"`
+	Temperature       *float64 `yaml:"temperature"`
+	Concurrency       int      `yaml:"concurrency"`
+	Timeout           Duration `yaml:"timeout"`
+	MaxRetries        int      `yaml:"max_retries"`
+	MaxRateLimitWait  Duration `yaml:"max_rate_limit_wait"`
+	RequestsPerMinute int      `yaml:"requests_per_minute"`
+	TokensPerMinute   int      `yaml:"tokens_per_minute"`
+	MaxCostUSD        float64  `yaml:"max_cost_usd"`
+	PricePerMillion   *Price   `yaml:"price_per_million"`
+	Grace             Duration `yaml:"grace"`
+}
+
+// Price is a model's price in USD per million tokens.
+type Price struct {
+	Input       float64 `yaml:"input"`
+	CachedInput float64 `yaml:"cached_input"`
+	Output      float64 `yaml:"output"`
+}
+
+// Output says where digests go.
+type Output struct {
+	Dir string `yaml:"dir"`
+	// BaseURL is where output.dir is published, if anywhere; it makes the
+	// Atom feed's links absolute.
+	BaseURL string `yaml:"base_url"`
+}
+
+// Store says where the SQLite database lives.
+type Store struct {
+	Path string `yaml:"path"` // default: <output.dir>/arxiv-digest.db
+}
+
+// Schedule says when the daemon runs.
+type Schedule struct {
+	Cron     string `yaml:"cron"`
+	Timezone string `yaml:"timezone"`
+}
+
+// Log says how the program logs.
+type Log struct {
+	Format string `yaml:"format"` // text or json
+	Level  string `yaml:"level"`  // debug, info, warn, error
+}
+
+// Default returns the configuration every file is decoded over.
+func Default() Config {
+	return Config{
+		Arxiv: Arxiv{
+			AnnounceTypes: []model.AnnounceType{model.New, model.Cross},
+			RSSURL:        "https://rss.arxiv.org/rss/",
+			APIURL:        "https://export.arxiv.org/api/query",
+		},
+		LLM: LLM{
+			BaseURL:          "https://api.openai.com/v1",
+			APIKeyEnv:        "OPENAI_API_KEY",
+			Model:            "gpt-5-mini",
+			Concurrency:      16,
+			Timeout:          Duration(60 * time.Second),
+			MaxRetries:       4,
+			MaxRateLimitWait: Duration(15 * time.Minute),
+			Grace:            Duration(10 * time.Second),
+		},
+		Threshold: 0.7,
+		Output:    Output{Dir: "digests"},
+		Schedule:  Schedule{Cron: "30 20 * * 0-4", Timezone: "America/New_York"},
+		Log:       Log{Format: "text", Level: "info"},
+	}
+}
+
+// StorePath is the database path: store.path, or arxiv-digest.db in output.dir.
+func (c *Config) StorePath() string {
+	if c.Store.Path != "" {
+		return c.Store.Path
+	}
+	return filepath.Join(c.Output.Dir, "arxiv-digest.db")
+}
+
+// LockPath is the file that keeps two runs from working at once.
+func (c *Config) LockPath() string {
+	return filepath.Join(c.Output.Dir, ".arxiv-digest.lock")
+}
+
+// ModelTopics returns the topics as the model package's type.
+func (c *Config) ModelTopics() []model.Topic {
+	out := make([]model.Topic, len(c.Topics))
+	for i, t := range c.Topics {
+		out[i] = model.Topic{Name: t.Name, Description: t.Description}
+	}
+	return out
+}

@@ -1,0 +1,186 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const minimal = `arxiv:
+  categories: [cs.CL]
+topics:
+  - name: Hallucination
+    description: Methods that reduce hallucination
+`
+
+func noEnv(string) string { return "" }
+
+func TestExampleConfigIsValid(t *testing.T) {
+	cfg, err := Load("../config.yaml", noEnv)
+	if err != nil {
+		t.Fatalf("the example config.yaml must load: %v", err)
+	}
+	if got := cfg.Arxiv.Categories; len(got) != 2 || got[0] != "cs.CL" || got[1] != "cs.LG" {
+		t.Errorf("categories = %v", got)
+	}
+	if cfg.LLM.Concurrency != 16 || cfg.LLM.Timeout.D() != 60*time.Second || cfg.Threshold != 0.7 {
+		t.Errorf("llm = %+v, threshold %v", cfg.LLM, cfg.Threshold)
+	}
+	if len(cfg.Topics) != 2 || cfg.Topics[0].Name != "Hallucination" {
+		t.Errorf("topics = %+v", cfg.Topics)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(minimal), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Arxiv.AnnounceTypes) != 2 || cfg.Arxiv.AnnounceTypes[0] != "new" || cfg.Arxiv.AnnounceTypes[1] != "cross" {
+		t.Errorf("announce_types default = %v", cfg.Arxiv.AnnounceTypes)
+	}
+	if cfg.Arxiv.RSSURL != "https://rss.arxiv.org/rss/" || cfg.LLM.BaseURL != "https://api.openai.com/v1" {
+		t.Errorf("urls = %q %q", cfg.Arxiv.RSSURL, cfg.LLM.BaseURL)
+	}
+	if cfg.LLM.APIKeyEnv != "OPENAI_API_KEY" || cfg.LLM.MaxRetries != 4 || cfg.LLM.MaxRateLimitWait.D() != 15*time.Minute {
+		t.Errorf("llm defaults = %+v", cfg.LLM)
+	}
+	if cfg.Output.Dir != "digests" || cfg.StorePath() != filepath.Join("digests", "arxiv-digest.db") {
+		t.Errorf("output = %+v, store %q", cfg.Output, cfg.StorePath())
+	}
+	if cfg.Schedule.Cron != "30 20 * * 0-4" || cfg.Schedule.Timezone != "America/New_York" {
+		t.Errorf("schedule = %+v", cfg.Schedule)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string // every line of the error, exactly
+	}{
+		{"unknown key with suggestion", minimal + "llm:\n  concurency: 4\n",
+			[]string{"c.yaml: line 7: unknown key `concurency` in llm; did you mean `concurrency`?"}},
+		{"unknown top-level key", minimal + "colour: red\n",
+			[]string{"c.yaml: line 6: unknown key `colour` at the top level"}},
+		{"negative concurrency", minimal + "llm:\n  concurrency: -2\n",
+			[]string{"c.yaml: line 7: llm.concurrency: invalid value -2: must be between 1 and 1024"}},
+		{"threshold outside 0..1", minimal + "threshold: 1.2\n",
+			[]string{"c.yaml: line 6: threshold: invalid value 1.2: must be between 0 and 1"}},
+		{"unparsable duration", minimal + "llm:\n  timeout: soon\n",
+			[]string{`c.yaml: line 7: llm.timeout: invalid value "soon": not a duration (use a form like 60s, 1m30s)`}},
+		{"unknown announce type", strings.Replace(minimal, "[cs.CL]", "[cs.CL]\n  announce_types: [new, crosslist]", 1),
+			[]string{`c.yaml: line 3: arxiv.announce_types[1]: unknown announce type "crosslist" (want one of new, cross, replace, replace-cross)`}},
+		{"malformed category", strings.Replace(minimal, "[cs.CL]", "[cs.CL, cs CL]", 1),
+			[]string{`c.yaml: line 2: arxiv.categories[1]: malformed category "cs CL" (want a form like cs.CL or quant-ph)`}},
+		{"missing categories", "topics:\n  - name: A\n    description: B\n",
+			[]string{"c.yaml: arxiv.categories: is required: list at least one arXiv category, e.g. [cs.CL, cs.LG]"}},
+		{"missing topics", "arxiv:\n  categories: [cs.CL]\n",
+			[]string{"c.yaml: topics: is required: list at least one topic with a name and a description"}},
+		{"duplicate topic", minimal + "  - name: hallucination\n    description: again\n",
+			[]string{`c.yaml: line 6: topics[1].name: topic name "hallucination" is used twice (names must be unique)`}},
+		{"wrong type", minimal + "llm:\n  concurrency: many\n",
+			[]string{`c.yaml: line 7: llm.concurrency: invalid value "many": want a whole number`}},
+		{"list where a mapping belongs", minimal + "llm: [1, 2]\n",
+			[]string{"c.yaml: line 6: llm must be a mapping of keys, not a list"}},
+		{"unset variable", minimal + "llm:\n  base_url: ${ARXIV_DIGEST_TEST_UNSET}/v1\n",
+			[]string{"c.yaml: line 7: llm.base_url: environment variable ARXIV_DIGEST_TEST_UNSET is not set (used as ${ARXIV_DIGEST_TEST_UNSET})"}},
+		{"bad timezone", minimal + "schedule:\n  timezone: Mars/Olympus\n",
+			[]string{`c.yaml: line 7: schedule.timezone: unknown time zone "Mars/Olympus" (want an IANA name like America/New_York)`}},
+		{"not YAML", "arxiv: [\n", []string{"c.yaml: not valid YAML: line 1: did not find expected node content"}},
+		{"empty file", "", []string{"c.yaml: the file is empty"}},
+		{"several at once", minimal + "threshold: -1\nllm:\n  concurrency: 0\n  timeot: 5s\n", []string{
+			"c.yaml: line 9: unknown key `timeot` in llm; did you mean `timeout`?",
+			"c.yaml: line 8: llm.concurrency: invalid value 0: must be between 1 and 1024",
+			"c.yaml: line 6: threshold: invalid value -1: must be between 0 and 1",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(tt.yaml), noEnv)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("error =\n%s\nwant\n%s", err, strings.Join(tt.want, "\n"))
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Errorf("error %T is not a *config.Error", err)
+			}
+		})
+	}
+}
+
+func TestEnvExpansion(t *testing.T) {
+	env := map[string]string{"LLM_HOST": "http://127.0.0.1:11434", "OUT": "/srv/digests"}
+	cfg, err := Parse("c.yaml", []byte(minimal+"llm:\n  base_url: ${LLM_HOST}/v1\n  concurrency: 4\noutput:\n  dir: ${OUT}\n"),
+		func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.LLM.BaseURL != "http://127.0.0.1:11434/v1" || cfg.Output.Dir != "/srv/digests" {
+		t.Errorf("expanded: %q %q", cfg.LLM.BaseURL, cfg.Output.Dir)
+	}
+}
+
+func TestAPIKey(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(minimal+"llm:\n  api_key_env: MY_KEY\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.APIKey(noEnv); !errors.Is(err, ErrNoAPIKey) || err.Error() != "llm.api_key_env: no API key: environment variable MY_KEY is not set" {
+		t.Errorf("unset key: %v", err)
+	}
+	key, err := cfg.APIKey(func(k string) string { return map[string]string{"MY_KEY": " sk-123 "}[k] })
+	if err != nil || key != "sk-123" {
+		t.Errorf("key = %q, %v", key, err)
+	}
+	file := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(file, []byte("sk-from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.LLM.APIKeyFile = file
+	if key, err := cfg.APIKey(noEnv); err != nil || key != "sk-from-file" {
+		t.Errorf("file key = %q, %v", key, err)
+	}
+	if got := Mask("sk-proj-abcdefghijklmnop"); strings.Contains(got, "abcdefgh") || got != "sk-...op" {
+		t.Errorf("Mask = %q", got)
+	}
+}
+
+func TestFind(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if _, err := Find("", getenv); !errors.Is(err, ErrNotFound) {
+		t.Errorf("nothing anywhere: %v", err)
+	}
+	xdg := filepath.Join(dir, "xdg")
+	env["XDG_CONFIG_HOME"] = xdg
+	if err := os.MkdirAll(filepath.Join(xdg, "arxiv-digest"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(xdg, "arxiv-digest", "config.yaml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := Find("", getenv); p != filepath.Join(xdg, "arxiv-digest", "config.yaml") {
+		t.Errorf("xdg: %q", p)
+	}
+	if err := os.WriteFile("config.yaml", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := Find("", getenv); p != "config.yaml" {
+		t.Errorf("cwd before xdg: %q", p)
+	}
+	env["ARXIV_DIGEST_CONFIG"] = "/from/env.yaml"
+	if p, _ := Find("", getenv); p != "/from/env.yaml" {
+		t.Errorf("env before cwd: %q", p)
+	}
+	if p, _ := Find("flag.yaml", getenv); p != "flag.yaml" {
+		t.Errorf("flag first: %q", p)
+	}
+}

@@ -1,0 +1,167 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// categoryRE matches arXiv category names: cs.CL, quant-ph, math.AG,
+// astro-ph.CO, cond-mat.stat-mech, q-bio.NC, physics.acc-ph.
+var categoryRE = regexp.MustCompile(`^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[a-z]+)?)?$`)
+
+// Validate checks every value and returns every problem found, joined.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, &Error{File: c.Path, Line: c.line(key), Key: key, Msg: key + ": " + fmt.Sprintf(format, args...)})
+	}
+
+	if len(c.Arxiv.Categories) == 0 {
+		bad("arxiv.categories", "is required: list at least one arXiv category, e.g. [cs.CL, cs.LG]")
+	}
+	seenCat := map[string]bool{}
+	for i, cat := range c.Arxiv.Categories {
+		key := fmt.Sprintf("arxiv.categories[%d]", i)
+		switch {
+		case !categoryRE.MatchString(cat):
+			bad(key, "malformed category %q (want a form like cs.CL or quant-ph)", cat)
+		case seenCat[cat]:
+			bad(key, "category %q is listed twice", cat)
+		}
+		seenCat[cat] = true
+	}
+	for i, t := range c.Arxiv.AnnounceTypes {
+		if !t.Valid() {
+			bad(fmt.Sprintf("arxiv.announce_types[%d]", i), "unknown announce type %q (want one of %s)", t, announceTypeList())
+		}
+	}
+	if len(c.Arxiv.AnnounceTypes) == 0 {
+		bad("arxiv.announce_types", "is empty: list at least one of %s", announceTypeList())
+	}
+	checkURL(bad, "arxiv.rss_url", c.Arxiv.RSSURL)
+	checkURL(bad, "arxiv.api_url", c.Arxiv.APIURL)
+	if !strings.HasSuffix(c.Arxiv.RSSURL, "/") {
+		c.Arxiv.RSSURL += "/"
+	}
+
+	if len(c.Topics) == 0 {
+		bad("topics", "is required: list at least one topic with a name and a description")
+	}
+	seenTopic := map[string]bool{}
+	for i, t := range c.Topics {
+		key := fmt.Sprintf("topics[%d]", i)
+		name := strings.TrimSpace(t.Name)
+		switch {
+		case name == "":
+			bad(key+".name", "is required")
+		case len(name) > 64:
+			bad(key+".name", "%q is longer than 64 characters", name)
+		case seenTopic[strings.ToLower(name)]:
+			bad(key+".name", "topic name %q is used twice (names must be unique)", name)
+		}
+		seenTopic[strings.ToLower(name)] = true
+		c.Topics[i].Name = name
+		if strings.TrimSpace(t.Description) == "" {
+			bad(key+".description", "is required: say in plain words what the topic covers")
+		}
+	}
+
+	checkURL(bad, "llm.base_url", c.LLM.BaseURL)
+	if c.LLM.APIKeyEnv == "" && c.LLM.APIKeyFile == "" {
+		bad("llm.api_key_env", "is empty: name the environment variable that holds the API key")
+	}
+	if strings.TrimSpace(c.LLM.Model) == "" {
+		bad("llm.model", "is required")
+	}
+	if c.LLM.Concurrency < 1 || c.LLM.Concurrency > 1024 {
+		bad("llm.concurrency", "invalid value %d: must be between 1 and 1024", c.LLM.Concurrency)
+	}
+	if c.LLM.Timeout <= 0 {
+		bad("llm.timeout", "invalid value %s: must be positive", c.LLM.Timeout.D())
+	}
+	if c.LLM.MaxRetries < 0 {
+		bad("llm.max_retries", "invalid value %d: must not be negative", c.LLM.MaxRetries)
+	}
+	if c.LLM.MaxRateLimitWait < 0 {
+		bad("llm.max_rate_limit_wait", "invalid value %s: must not be negative", c.LLM.MaxRateLimitWait.D())
+	}
+	if c.LLM.Grace < 0 {
+		bad("llm.grace", "invalid value %s: must not be negative", c.LLM.Grace.D())
+	}
+	if c.LLM.RequestsPerMinute < 0 {
+		bad("llm.requests_per_minute", "invalid value %d: must not be negative", c.LLM.RequestsPerMinute)
+	}
+	if c.LLM.TokensPerMinute < 0 {
+		bad("llm.tokens_per_minute", "invalid value %d: must not be negative", c.LLM.TokensPerMinute)
+	}
+	if c.LLM.MaxCostUSD < 0 {
+		bad("llm.max_cost_usd", "invalid value %g: must not be negative", c.LLM.MaxCostUSD)
+	}
+	if t := c.LLM.Temperature; t != nil && (*t < 0 || *t > 2) {
+		bad("llm.temperature", "invalid value %g: must be between 0 and 2", *t)
+	}
+	if p := c.LLM.PricePerMillion; p != nil && (p.Input < 0 || p.CachedInput < 0 || p.Output < 0) {
+		bad("llm.price_per_million", "prices must not be negative")
+	}
+
+	if c.Threshold < 0 || c.Threshold > 1 {
+		bad("threshold", "invalid value %g: must be between 0 and 1", c.Threshold)
+	}
+	if strings.TrimSpace(c.Output.Dir) == "" {
+		bad("output.dir", "is required")
+	}
+	if c.Output.BaseURL != "" {
+		checkURL(bad, "output.base_url", c.Output.BaseURL)
+	}
+	if _, err := time.LoadLocation(c.Schedule.Timezone); err != nil || c.Schedule.Timezone == "" {
+		bad("schedule.timezone", "unknown time zone %q (want an IANA name like America/New_York)", c.Schedule.Timezone)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "invalid value %q: want text or json", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "invalid value %q: want debug, info, warn or error", c.Log.Level)
+	}
+	return errors.Join(errs...)
+}
+
+func checkURL(bad func(string, string, ...any), key, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad(key, "invalid URL %q (want http:// or https://)", raw)
+	}
+}
+
+func announceTypeList() string {
+	var names []string
+	for _, t := range model.AnnounceTypes {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
+}
+
+// line is the line where key (or, failing that, its nearest parent) was
+// written, or 0 when it came from the defaults.
+func (c *Config) line(key string) int {
+	for key != "" {
+		if n, ok := c.lines[key]; ok {
+			return n
+		}
+		i := strings.LastIndexAny(key, ".[")
+		if i < 0 {
+			break
+		}
+		key = key[:i]
+	}
+	return 0
+}
