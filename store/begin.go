@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// BeginRun records the start of a run for r.Date, in one transaction:
+//
+//   - the date's run row is created, or updated on a rerun (status running,
+//     error cleared, finish time and cost cleared), keeping the Usage already
+//     recorded for the date; r.Status, r.Usage, r.CostUSD and r.FinishedAt
+//     are ignored; a zero StartedAt is now, a zero PID this process;
+//   - the papers are upserted (a stored paper is updated unless it already
+//     holds a newer version);
+//   - the date's paper list is replaced by papers, in that order, with each
+//     paper's announce type and version of the day (a repeated ID keeps its
+//     first place).
+//
+// A paper's status in the new list is judged when the store holds a
+// judgement for every one of r.Topics under Key(paper, topic, r.Model,
+// r.PromptVersion); so papers judged by an earlier attempt stay judged, and
+// become pending again when the topics, model or text changed. Every other
+// paper is StatusPending: failed and skipped papers are tried again.
+func (s *Store) BeginRun(ctx context.Context, r Run, papers []model.Paper) error {
+	if !validDate(r.Date) {
+		return fmt.Errorf("store: begin run: invalid date %q", r.Date)
+	}
+	for _, p := range papers {
+		if p.ID == "" {
+			return fmt.Errorf("store: begin run %s: paper with empty id", r.Date)
+		}
+	}
+	categories, err := jsonArray(r.Categories)
+	if err != nil {
+		return fmt.Errorf("store: begin run %s: %w", r.Date, err)
+	}
+	topics, err := jsonArray(r.Topics)
+	if err != nil {
+		return fmt.Errorf("store: begin run %s: %w", r.Date, err)
+	}
+	now := s.now()
+	started := r.StartedAt
+	if started.IsZero() {
+		started = now
+	}
+	pid := r.PID
+	if pid == 0 {
+		pid = os.Getpid()
+	}
+	papers = uniquePapers(papers)
+
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+INSERT INTO runs (date, source, categories, topics, model, prompt_version, threshold, status, error,
+	no_announcements, cost_usd, started_at, finished_at, pid)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, NULL, ?, '', ?)
+ON CONFLICT (date) DO UPDATE SET
+	source = excluded.source, categories = excluded.categories, topics = excluded.topics,
+	model = excluded.model, prompt_version = excluded.prompt_version, threshold = excluded.threshold,
+	status = excluded.status, error = '', no_announcements = excluded.no_announcements,
+	cost_usd = NULL, started_at = excluded.started_at, finished_at = '', pid = excluded.pid`,
+			r.Date, r.Source, categories, topics, r.Model, r.PromptVersion, r.Threshold, string(RunRunning),
+			r.NoAnnouncements, timestamp(started), pid)
+		if err != nil {
+			return fmt.Errorf("upsert run: %w", err)
+		}
+		if err := upsertPapers(ctx, tx, papers, timestamp(now)); err != nil {
+			return err
+		}
+		judged, err := judgedPapers(ctx, tx, papers, r)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM run_papers WHERE date = ?`, r.Date); err != nil {
+			return fmt.Errorf("clear paper list: %w", err)
+		}
+		ins, err := tx.PrepareContext(ctx, `
+INSERT INTO run_papers (date, paper_id, position, announce_type, version, status, error)
+VALUES (?, ?, ?, ?, ?, ?, '')`)
+		if err != nil {
+			return fmt.Errorf("insert paper list: %w", err)
+		}
+		defer ins.Close()
+		for i, p := range papers {
+			status := StatusPending
+			if judged[p.ID] {
+				status = model.StatusJudged
+			}
+			if _, err := ins.ExecContext(ctx, r.Date, p.ID, i, string(p.AnnounceType), p.Version, string(status)); err != nil {
+				return fmt.Errorf("insert paper list: %s: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: begin run %s: %w", r.Date, err)
+	}
+	return nil
+}
+
+// uniquePapers drops repeated IDs, keeping each first occurrence.
+func uniquePapers(papers []model.Paper) []model.Paper {
+	seen := make(map[string]bool, len(papers))
+	out := make([]model.Paper, 0, len(papers))
+	for _, p := range papers {
+		if !seen[p.ID] {
+			seen[p.ID] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func upsertPapers(ctx context.Context, tx *sql.Tx, papers []model.Paper, now string) error {
+	up, err := tx.PrepareContext(ctx, `
+INSERT INTO papers (id, version, title, abstract, authors, categories, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+	version = excluded.version, title = excluded.title, abstract = excluded.abstract,
+	authors = excluded.authors, categories = excluded.categories, updated_at = excluded.updated_at
+WHERE excluded.version >= papers.version`)
+	if err != nil {
+		return fmt.Errorf("upsert papers: %w", err)
+	}
+	defer up.Close()
+	for _, p := range papers {
+		authors, err := jsonArray(p.Authors)
+		if err != nil {
+			return fmt.Errorf("upsert paper %s: %w", p.ID, err)
+		}
+		categories, err := jsonArray(p.Categories)
+		if err != nil {
+			return fmt.Errorf("upsert paper %s: %w", p.ID, err)
+		}
+		if _, err := up.ExecContext(ctx, p.ID, p.Version, p.Title, p.Abstract, authors, categories, now); err != nil {
+			return fmt.Errorf("upsert paper %s: %w", p.ID, err)
+		}
+	}
+	return nil
+}
+
+// judgedPapers returns the IDs of the papers that have a stored judgement
+// for every topic of the run.
+func judgedPapers(ctx context.Context, tx *sql.Tx, papers []model.Paper, r Run) (map[string]bool, error) {
+	judged := map[string]bool{}
+	if len(r.Topics) == 0 {
+		return judged, nil
+	}
+	keys := make([]string, 0, len(papers)*len(r.Topics))
+	for _, p := range papers {
+		for _, t := range r.Topics {
+			keys = append(keys, Key(p, t, r.Model, r.PromptVersion))
+		}
+	}
+	have, err := lookupScores(ctx, tx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("find judged papers: %w", err)
+	}
+	for _, p := range papers {
+		all := true
+		for _, t := range r.Topics {
+			if _, ok := have[Key(p, t, r.Model, r.PromptVersion)]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			judged[p.ID] = true
+		}
+	}
+	return judged, nil
+}
+
+// jsonArray encodes a slice as JSON, nil as [] rather than null.
+func jsonArray[T any](v []T) (string, error) {
+	if v == nil {
+		v = []T{}
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// maxIn bounds the number of bound parameters in one IN (...) list.
+const maxIn = 500
+
+// Scores returns the stored judgements among keys (see Key), by key. Keys
+// without a judgement are absent from the map.
+func (s *Store) Scores(ctx context.Context, keys []string) (map[string]model.Score, error) {
+	scores, err := lookupScores(ctx, s.db, keys)
+	if err != nil {
+		return nil, fmt.Errorf("store: scores: %w", err)
+	}
+	return scores, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// lookupScores queries keys in batches of at most maxIn.
+func lookupScores(ctx context.Context, q querier, keys []string) (map[string]model.Score, error) {
+	scores := make(map[string]model.Score, len(keys))
+	for start := 0; start < len(keys); start += maxIn {
+		batch := keys[start:min(start+maxIn, len(keys))]
+		args := make([]any, len(batch))
+		for i, k := range batch {
+			args[i] = k
+		}
+		query := `SELECT key, topic, relevance, reason FROM judgements WHERE key IN (?` +
+			strings.Repeat(", ?", len(batch)-1) + `)`
+		if err := func() error {
+			rows, err := q.QueryContext(ctx, query, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var (
+					key string
+					sc  model.Score
+				)
+				if err := rows.Scan(&key, &sc.Topic, &sc.Relevance, &sc.Reason); err != nil {
+					return err
+				}
+				scores[key] = sc
+			}
+			return rows.Err()
+		}(); err != nil {
+			return nil, err
+		}
+	}
+	return scores, nil
+}
+
+// SaveJudged commits, in one transaction, a paper's new judgements (by
+// Key; a key already stored is replaced), marks the paper judged for the
+// date when judged is true (the caller passes true once the paper has a
+// score for every topic) and adds usage to the date's run. The judgements
+// are recorded with the run's model and prompt version.
+//
+// It fails with ErrNoRun when the date has no run and ErrUnknownPaper when
+// the paper is not in the date's list; nothing is saved then.
+func (s *Store) SaveJudged(ctx context.Context, date, paperID string, scores map[string]model.Score, judged bool, usage model.Usage) error {
+	for key, sc := range scores {
+		if err := validScore(key, sc); err != nil {
+			return fmt.Errorf("store: save judged %s %s: %w", date, paperID, err)
+		}
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var llmModel, promptVersion string
+		err := tx.QueryRowContext(ctx, `SELECT model, prompt_version FROM runs WHERE date = ?`, date).
+			Scan(&llmModel, &promptVersion)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoRun(date)
+		}
+		if err != nil {
+			return err
+		}
+		if err := requirePaper(ctx, tx, date, paperID); err != nil {
+			return err
+		}
+		if len(scores) > 0 {
+			ins, err := tx.PrepareContext(ctx, `
+INSERT OR REPLACE INTO judgements (key, paper_id, topic, relevance, reason, model, prompt_version, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+			if err != nil {
+				return err
+			}
+			defer ins.Close()
+			now := timestamp(s.now())
+			for key, sc := range scores {
+				if _, err := ins.ExecContext(ctx, key, paperID, sc.Topic, sc.Relevance, sc.Reason, llmModel, promptVersion, now); err != nil {
+					return fmt.Errorf("judgement %s: %w", sc.Topic, err)
+				}
+			}
+		}
+		if judged {
+			if _, err := tx.ExecContext(ctx, `UPDATE run_papers SET status = ?, error = '' WHERE date = ? AND paper_id = ?`,
+				string(model.StatusJudged), date, paperID); err != nil {
+				return err
+			}
+		}
+		return addUsage(ctx, tx, date, usage)
+	})
+	if err != nil {
+		return fmt.Errorf("store: save judged %s %s: %w", date, paperID, err)
+	}
+	return nil
+}
+
+// SaveOutcome records a paper of the date that was not judged (status
+// failed or skipped, reason saying why) and adds the usage its attempts
+// cost, since failed attempts are paid for too.
+func (s *Store) SaveOutcome(ctx context.Context, date, paperID string, status model.Status, reason string, usage model.Usage) error {
+	if status != model.StatusFailed && status != model.StatusSkipped {
+		return fmt.Errorf("store: save outcome %s %s: invalid status %q (want failed or skipped)", date, paperID, status)
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := requireRun(ctx, tx, date); err != nil {
+			return err
+		}
+		if err := requirePaper(ctx, tx, date, paperID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE run_papers SET status = ?, error = ? WHERE date = ? AND paper_id = ?`,
+			string(status), reason, date, paperID); err != nil {
+			return err
+		}
+		return addUsage(ctx, tx, date, usage)
+	})
+	if err != nil {
+		return fmt.Errorf("store: save outcome %s %s: %w", date, paperID, err)
+	}
+	return nil
+}
+
+// AddUsage adds usage that belongs to no one paper to the date's run.
+func (s *Store) AddUsage(ctx context.Context, date string, usage model.Usage) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := requireRun(ctx, tx, date); err != nil {
+			return err
+		}
+		return addUsage(ctx, tx, date, usage)
+	})
+	if err != nil {
+		return fmt.Errorf("store: add usage %s: %w", date, err)
+	}
+	return nil
+}
+
+func addUsage(ctx context.Context, tx *sql.Tx, date string, u model.Usage) error {
+	if u == (model.Usage{}) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `
+UPDATE runs SET prompt_tokens = prompt_tokens + ?, cached_tokens = cached_tokens + ?,
+	completion_tokens = completion_tokens + ?, requests = requests + ?
+WHERE date = ?`, u.Prompt, u.Cached, u.Completion, u.Requests, date)
+	if err != nil {
+		return fmt.Errorf("add usage: %w", err)
+	}
+	return nil
+}
+
+func requireRun(ctx context.Context, tx *sql.Tx, date string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM runs WHERE date = ?`, date).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNoRun(date)
+	}
+	return err
+}
+
+func requirePaper(ctx context.Context, tx *sql.Tx, date, paperID string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM run_papers WHERE date = ? AND paper_id = ?`, date, paperID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrUnknownPaper
+	}
+	return err
+}
+
+// validScore rejects what would corrupt the cache: a key that is not a Key,
+// a score without a topic, a relevance outside [0, 1].
+func validScore(key string, sc model.Score) error {
+	if len(key) != 64 || strings.Trim(key, "0123456789abcdef") != "" {
+		return fmt.Errorf("invalid key %q", key)
+	}
+	if sc.Topic == "" {
+		return fmt.Errorf("key %s: score without topic", key)
+	}
+	if math.IsNaN(sc.Relevance) || sc.Relevance < 0 || sc.Relevance > 1 {
+		return fmt.Errorf("key %s: relevance %v outside [0, 1]", key, sc.Relevance)
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// RunStatus is where a day's run stands.
+type RunStatus string
+
+// Run statuses.
+const (
+	RunRunning  RunStatus = "running"  // begun and not finished (or killed: see Run.PID)
+	RunComplete RunStatus = "complete" // every paper judged
+	RunPartial  RunStatus = "partial"  // some papers failed or were skipped
+	RunFailed   RunStatus = "failed"   // the run itself failed (Error says why)
+)
+
+// Valid reports whether s is a known run status.
+func (s RunStatus) Valid() bool {
+	switch s {
+	case RunRunning, RunComplete, RunPartial, RunFailed:
+		return true
+	}
+	return false
+}
+
+// StatusPending is the status of a paper in a day's list that has not been
+// tried yet (model.Status has no name for it; model.Build calls it skipped).
+const StatusPending model.Status = ""
+
+// Run is the record of one announcement date's run. There is one per date:
+// rerunning a date updates it.
+type Run struct {
+	Date       string // YYYY-MM-DD, the arXiv announcement date
+	Source     string // "rss" or "api"
+	Categories []string
+	Topics     []model.Topic
+	Model      string
+	// PromptVersion is the prompt version the run's judgements are keyed
+	// with (the same string passed to Key). BeginRun uses it with Topics
+	// and Model to tell which papers are already judged.
+	PromptVersion   string
+	Threshold       float64
+	Status          RunStatus
+	Error           string
+	NoAnnouncements bool
+	// Usage is the tokens of every request for this date, summed over all
+	// attempts and reruns of the date.
+	Usage      model.Usage
+	CostUSD    *float64 // nil when unknown
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while running
+	PID        int       // the process that began the run
+}
+
+// DayPaper is one paper in a date's list: the paper (its latest stored
+// text, with that day's announce type and version) and what became of it.
+type DayPaper struct {
+	Paper  model.Paper
+	Status model.Status // judged, failed, skipped, or StatusPending
+	Error  string
+}
+
+// validDate reports whether date is a YYYY-MM-DD calendar date.
+func validDate(date string) bool {
+	_, err := time.Parse(time.DateOnly, date)
+	return err == nil && len(date) == len(time.DateOnly)
+}
+
+// errNoRun wraps ErrNoRun naming the date.
+func errNoRun(date string) error { return fmt.Errorf("%w: %s", ErrNoRun, date) }
+
+// FinishRun records the end of the date's run: its final status, the error
+// that stopped it ("" when none) and its cost (nil when unknown).
+func (s *Store) FinishRun(ctx context.Context, date string, status RunStatus, errMsg string, costUSD *float64) error {
+	if !status.Valid() || status == RunRunning {
+		return fmt.Errorf("store: finish run %s: invalid status %q", date, status)
+	}
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE runs SET status = ?, error = ?, cost_usd = ?, finished_at = ? WHERE date = ?`,
+		string(status), errMsg, nullFloat(costUSD), timestamp(s.now()), date)
+	if err != nil {
+		return fmt.Errorf("store: finish run %s: %w", date, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: finish run %s: %w", date, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: finish run: %w", errNoRun(date))
+	}
+	return nil
+}
+
+// Run returns the date's run and its papers in feed order. It fails with
+// ErrNoRun (wrapped, naming the date) when the date has no run.
+func (s *Store) Run(ctx context.Context, date string) (Run, []DayPaper, error) {
+	// A read-only transaction: the run and its papers from one snapshot,
+	// without taking the write lock.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Run{}, nil, fmt.Errorf("store: run %s: %w", date, err)
+	}
+	defer tx.Rollback()
+	r, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE date = ?`, date))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, nil, fmt.Errorf("store: run: %w", errNoRun(date))
+	}
+	if err != nil {
+		return Run{}, nil, fmt.Errorf("store: run %s: %w", date, err)
+	}
+	papers, err := dayPapers(ctx, tx, date)
+	if err != nil {
+		return Run{}, nil, fmt.Errorf("store: run %s: %w", date, err)
+	}
+	return r, papers, nil
+}
+
+// Runs returns every run, newest date first.
+func (s *Store) Runs(ctx context.Context) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs ORDER BY date DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: runs: %w", err)
+	}
+	defer rows.Close()
+	var runs []Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: runs: %w", err)
+		}
+		runs = append(runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: runs: %w", err)
+	}
+	return runs, nil
+}
+
+const runColumns = `date, source, categories, topics, model, prompt_version, threshold, status, error,
+	no_announcements, prompt_tokens, cached_tokens, completion_tokens, requests, cost_usd, started_at,
+	finished_at, pid`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRun(row scanner) (Run, error) {
+	var (
+		r                     Run
+		categories, topics    string
+		status                string
+		cost                  sql.NullFloat64
+		startedAt, finishedAt string
+	)
+	err := row.Scan(&r.Date, &r.Source, &categories, &topics, &r.Model, &r.PromptVersion, &r.Threshold,
+		&status, &r.Error, &r.NoAnnouncements, &r.Usage.Prompt, &r.Usage.Cached, &r.Usage.Completion,
+		&r.Usage.Requests, &cost, &startedAt, &finishedAt, &r.PID)
+	if err != nil {
+		return Run{}, err
+	}
+	r.Status = RunStatus(status)
+	if err := json.Unmarshal([]byte(categories), &r.Categories); err != nil {
+		return Run{}, fmt.Errorf("run %s categories: %w", r.Date, err)
+	}
+	if err := json.Unmarshal([]byte(topics), &r.Topics); err != nil {
+		return Run{}, fmt.Errorf("run %s topics: %w", r.Date, err)
+	}
+	if cost.Valid {
+		c := cost.Float64
+		r.CostUSD = &c
+	}
+	if r.StartedAt, err = parseTimestamp(startedAt); err != nil {
+		return Run{}, fmt.Errorf("run %s started_at: %w", r.Date, err)
+	}
+	if r.FinishedAt, err = parseTimestamp(finishedAt); err != nil {
+		return Run{}, fmt.Errorf("run %s finished_at: %w", r.Date, err)
+	}
+	return r, nil
+}
+
+func dayPapers(ctx context.Context, tx *sql.Tx, date string) ([]DayPaper, error) {
+	rows, err := tx.QueryContext(ctx, `
+SELECT p.id, rp.version, p.title, p.abstract, p.authors, p.categories, rp.announce_type, rp.status, rp.error
+FROM run_papers rp JOIN papers p ON p.id = rp.paper_id
+WHERE rp.date = ? ORDER BY rp.position`, date)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	papers := []DayPaper{}
+	for rows.Next() {
+		var (
+			dp                  DayPaper
+			authors, categories string
+			announce, status    string
+		)
+		if err := rows.Scan(&dp.Paper.ID, &dp.Paper.Version, &dp.Paper.Title, &dp.Paper.Abstract, &authors,
+			&categories, &announce, &status, &dp.Error); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(authors), &dp.Paper.Authors); err != nil {
+			return nil, fmt.Errorf("paper %s authors: %w", dp.Paper.ID, err)
+		}
+		if err := json.Unmarshal([]byte(categories), &dp.Paper.Categories); err != nil {
+			return nil, fmt.Errorf("paper %s categories: %w", dp.Paper.ID, err)
+		}
+		dp.Paper.AnnounceType = model.AnnounceType(announce)
+		dp.Status = model.Status(status)
+		papers = append(papers, dp)
+	}
+	return papers, rows.Err()
+}
+
+func nullFloat(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order; PRAGMA user_version counts how many a
+// database has. Never edit one that has shipped: append a new one.
+var migrations = []string{
+	// 1: papers, paid judgements, runs and each run's paper list.
+	`
+CREATE TABLE papers (
+	id         TEXT PRIMARY KEY,
+	version    INTEGER NOT NULL,
+	title      TEXT NOT NULL,
+	abstract   TEXT NOT NULL,
+	authors    TEXT NOT NULL, -- JSON array
+	categories TEXT NOT NULL, -- JSON array, primary first
+	updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE judgements (
+	key            TEXT PRIMARY KEY, -- store.Key
+	paper_id       TEXT NOT NULL,
+	topic          TEXT NOT NULL,
+	relevance      REAL NOT NULL,
+	reason         TEXT NOT NULL,
+	model          TEXT NOT NULL,
+	prompt_version TEXT NOT NULL,
+	created_at     TEXT NOT NULL
+) STRICT;
+CREATE INDEX judgements_paper ON judgements (paper_id);
+
+CREATE TABLE runs (
+	date              TEXT PRIMARY KEY, -- YYYY-MM-DD
+	source            TEXT NOT NULL,
+	categories        TEXT NOT NULL, -- JSON array
+	topics            TEXT NOT NULL, -- JSON array of model.Topic
+	model             TEXT NOT NULL,
+	prompt_version    TEXT NOT NULL,
+	threshold         REAL NOT NULL,
+	status            TEXT NOT NULL,
+	error             TEXT NOT NULL,
+	no_announcements  INTEGER NOT NULL,
+	prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+	cached_tokens     INTEGER NOT NULL DEFAULT 0,
+	completion_tokens INTEGER NOT NULL DEFAULT 0,
+	requests          INTEGER NOT NULL DEFAULT 0,
+	cost_usd          REAL,
+	started_at        TEXT NOT NULL,
+	finished_at       TEXT NOT NULL,
+	pid               INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE run_papers (
+	date          TEXT NOT NULL REFERENCES runs (date) ON DELETE CASCADE,
+	paper_id      TEXT NOT NULL REFERENCES papers (id),
+	position      INTEGER NOT NULL,
+	announce_type TEXT NOT NULL,
+	version       INTEGER NOT NULL,
+	status        TEXT NOT NULL, -- '' (not tried yet), judged, failed, skipped
+	error         TEXT NOT NULL,
+	PRIMARY KEY (date, paper_id)
+) STRICT;
+CREATE INDEX run_papers_paper ON run_papers (paper_id);
+`,
+}
+
+// migrate brings the schema up to date in one transaction. BEGIN IMMEDIATE
+// makes two processes opening a new file at once take turns: the second
+// sees the first's user_version and has nothing to do.
+func (s *Store) migrate(ctx context.Context) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		var version int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			return fmt.Errorf("migrate: read user_version: %w", err)
+		}
+		if version > len(migrations) {
+			return fmt.Errorf("migrate: schema version %d, known %d: %w", version, len(migrations), ErrSchemaTooNew)
+		}
+		for i := version; i < len(migrations); i++ {
+			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+				return fmt.Errorf("migrate: to version %d: %w", i+1, err)
+			}
+		}
+		if version == len(migrations) {
+			return nil
+		}
+		// PRAGMA takes no bound parameters; the value is an int we own.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+			return fmt.Errorf("migrate: set user_version: %w", err)
+		}
+		return nil
+	})
+}

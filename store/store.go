@@ -1,0 +1,136 @@
+// Package store is arxiv-digest's embedded SQLite database: the paid
+// judgements (so that money is never spent twice on the same one) and the
+// record of every day's run (so that a day of work is never lost).
+//
+// One Store owns the database file. Every write is one short transaction
+// that begins with BEGIN IMMEDIATE, so several processes (a daemon and a
+// manual run) can share the file: they queue on SQLite's write lock for up
+// to the busy timeout instead of failing with SQLITE_BUSY.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+// Sentinel errors that callers inspect with errors.Is.
+var (
+	// ErrNoRun: there is no run for the date (the error names the date).
+	ErrNoRun = errors.New("store: no run for that date")
+	// ErrUnknownPaper: the paper is not in the date's paper list (BeginRun
+	// was not called with it).
+	ErrUnknownPaper = errors.New("store: paper not in the date's run")
+	// ErrSchemaTooNew: the file was written by a newer arxiv-digest whose
+	// schema this one does not know.
+	ErrSchemaTooNew = errors.New("store: database schema is newer than this program")
+)
+
+// busyTimeout is how long a write waits for another connection or process
+// holding the write lock. Write transactions here last milliseconds, so ten
+// seconds only runs out when something is badly stuck.
+const busyTimeout = 10 * time.Second
+
+// Store owns the database. Its methods are safe for concurrent use.
+type Store struct {
+	db  *sql.DB
+	now func() time.Time // the clock; UTC is applied by callers of now
+}
+
+// Open opens (creating it and its folder when missing) the database at path
+// and brings its schema up to date.
+//
+// Durability choice: journal_mode=WAL with synchronous=FULL. WAL lets
+// readers (a digest being rendered) run while a writer commits and keeps
+// commits cheap. With WAL, synchronous=NORMAL already survives kill -9 (a
+// committed transaction is in the WAL in the OS page cache), but a power cut
+// or kernel crash can roll back the last commits, and each of those commits
+// holds judgements that were paid for. FULL fsyncs the WAL at every commit;
+// that costs about a millisecond against the seconds of the model request
+// each commit records, so the money-safe setting is also the cheap one here.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: open: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", dsn(abs))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn builds a modernc.org/sqlite data source name. The path goes in as a
+// file: URI so that a '?' or '#' in a folder name cannot be taken for the
+// start of the parameters. Every pooled connection runs the pragmas.
+func dsn(abs string) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	// BEGIN IMMEDIATE for read-write transactions: the write lock is taken
+	// (waiting up to busy_timeout) before the first read, so a transaction
+	// never fails half-way with SQLITE_BUSY when upgrading from reading to
+	// writing. Read-only transactions (sql.TxOptions{ReadOnly: true}) stay
+	// deferred and never block writers.
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Close closes the database. Committed data is already on disk.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// timestamp formats t as RFC 3339 UTC text, the form of every stored time.
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// parseTimestamp reads a stored time; "" is the zero time.
+func parseTimestamp(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// withTx runs fn in a read-write (BEGIN IMMEDIATE) transaction and commits
+// it, or rolls it back when fn or the commit fails.
+func (s *Store) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
