@@ -1,0 +1,146 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Client reads arXiv's RSS feeds and API. It is safe for concurrent use.
+type Client struct {
+	hc   *http.Client
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns a Client that sends its requests with hc (NewHTTPClient when
+// nil). Zero fields of opts take their defaults.
+func New(hc *http.Client, opts Options) *Client {
+	if hc == nil {
+		hc = NewHTTPClient()
+	}
+	opts = opts.withDefaults()
+	return &Client{hc: hc, opts: opts, log: opts.Logger.With("component", "fetch")}
+}
+
+// response is a successful answer with its body read.
+type response struct {
+	url         string
+	contentType string
+	body        []byte
+}
+
+// get fetches url. It retries 503 and 429 answers after their Retry-After
+// (capped by MaxRetryWait, with a backoff when absent) up to MaxRetries
+// times, and network errors up to networkRetries times; any other non-2xx
+// status is returned at once as an *HTTPError.
+func (c *Client) get(ctx context.Context, url string) (*response, error) {
+	busy, network := 0, 0
+	for {
+		resp, err := c.getOnce(ctx, url)
+		if err == nil {
+			return resp, nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("fetch %s: %w", url, ctxErr)
+		}
+		var wait time.Duration
+		var herr *HTTPError
+		switch {
+		case errors.As(err, &herr) && (herr.StatusCode == http.StatusServiceUnavailable || herr.StatusCode == http.StatusTooManyRequests):
+			if busy >= c.opts.MaxRetries {
+				return nil, fmt.Errorf("%w (gave up after %d retries)", err, busy)
+			}
+			wait = herr.RetryAfter
+			if wait <= 0 {
+				wait = networkBackoff << busy
+			}
+			wait = min(wait, c.opts.MaxRetryWait)
+			busy++
+			c.log.Warn("arxiv busy, retrying", "url", url, "status", herr.StatusCode, "wait", wait, "attempt", busy)
+		case isNetworkError(err):
+			if network >= networkRetries {
+				return nil, fmt.Errorf("%w (gave up after %d retries)", err, network)
+			}
+			wait = networkBackoff << network
+			network++
+			c.log.Warn("network error, retrying", "url", url, "err", err, "wait", wait, "attempt", network)
+		default:
+			return nil, err
+		}
+		if err := c.opts.Sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("fetch %s: waiting to retry: %w", url, err)
+		}
+	}
+}
+
+// netError marks a failure to talk to the server (as opposed to an answer
+// we did not like), which is worth retrying.
+type netError struct{ err error }
+
+func (e *netError) Error() string { return e.err.Error() }
+func (e *netError) Unwrap() error { return e.err }
+
+func isNetworkError(err error) bool {
+	var ne *netError
+	return errors.As(err, &ne)
+}
+
+func (c *Client) getOnce(ctx context.Context, url string) (*response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.7")
+	c.log.Debug("get", "url", url)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, &netError{fmt.Errorf("fetch %s: %w", url, err)}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// Drain a little so the connection can be reused.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &HTTPError{URL: url, StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), c.opts.Now())}
+	}
+	tooLarge := fmt.Errorf("fetch %s: body exceeds %d bytes: %w", url, c.opts.MaxBody, ErrBodyTooLarge)
+	if resp.ContentLength > c.opts.MaxBody {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
+	if err != nil {
+		return nil, &netError{fmt.Errorf("fetch %s: reading body: %w", url, err)}
+	}
+	if int64(len(body)) > c.opts.MaxBody {
+		return nil, tooLarge
+	}
+	return &response{url: url, contentType: resp.Header.Get("Content-Type"), body: body}, nil
+}
+
+// retryAfter reads a Retry-After header: delay seconds or an HTTP date.
+// It returns 0 when the header is absent, malformed or in the past.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 1<<20)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

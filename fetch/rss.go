@@ -1,0 +1,184 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/rss"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// Sources of a Day.
+const (
+	SourceRSS = "rss"
+	SourceAPI = "api"
+)
+
+// Day is one announcement day's papers.
+type Day struct {
+	// Date is the announcement day, YYYY-MM-DD, as the feed writes it
+	// (US Eastern; never converted to local time).
+	Date   string
+	Source string // SourceRSS or SourceAPI
+	// NoAnnouncements is true for a valid feed without items (weekends,
+	// holidays).
+	NoAnnouncements bool
+	Papers          []model.Paper // unique by ID, in feed order
+}
+
+// queryErrorTitle starts the channel title of arXiv's answer to a query
+// naming an unknown category.
+const queryErrorTitle = "Feed error for query:"
+
+// categoryPattern is what an arXiv category or archive looks like
+// (cs, cs.CL, quant-ph, math.AG, astro-ph.GA).
+var categoryPattern = regexp.MustCompile(`^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$`)
+
+// checkCategories rejects an empty list and anything that is not shaped
+// like a category, before it is pasted into a URL.
+func checkCategories(op string, categories []string) error {
+	if len(categories) == 0 {
+		return fmt.Errorf("%s: no categories", op)
+	}
+	for _, c := range categories {
+		if !categoryPattern.MatchString(c) {
+			return fmt.Errorf("%s: invalid category %q", op, c)
+		}
+	}
+	return nil
+}
+
+// Latest fetches today's announcements for categories with one GET of
+// <RSSURL>cat1+cat2.
+func (c *Client) Latest(ctx context.Context, categories []string) (*Day, error) {
+	if err := checkCategories("fetch latest", categories); err != nil {
+		return nil, err
+	}
+	base := c.opts.RSSURL
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	resp, err := c.get(ctx, base+strings.Join(categories, "+"))
+	if err != nil {
+		return nil, err
+	}
+	day, err := parseRSS(resp, categories, c.log)
+	if err != nil {
+		return nil, err
+	}
+	c.log.Info("fetched feed", "url", resp.url, "date", day.Date, "papers", len(day.Papers), "no_announcements", day.NoAnnouncements)
+	return day, nil
+}
+
+// parseRSS reads an arXiv RSS document.
+func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) {
+	feed, err := parseFeed(r)
+	if err != nil {
+		return nil, err
+	}
+	if feed.FeedType != "rss" {
+		return nil, fmt.Errorf("fetch %s: expected an RSS feed, got %s: %w", r.url, feed.FeedType, ErrInvalidFeed)
+	}
+	if q, found := strings.CutPrefix(strings.TrimSpace(feed.Title), queryErrorTitle); found {
+		q = strings.TrimSpace(q)
+		return nil, &QueryError{Query: q, Categories: namedCategories(q, categories)}
+	}
+
+	day := &Day{Source: SourceRSS}
+	pub := feed.Published
+	if pub == "" && len(feed.Items) > 0 {
+		pub = feed.Items[0].Published
+	}
+	if pub != "" {
+		t, err := parseFeedDate(pub)
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w: %w", r.url, ErrInvalidFeed, err)
+		}
+		day.Date = t.Format(time.DateOnly) // in the date's own offset
+	}
+
+	seen := map[string]bool{}
+	for i, it := range feed.Items {
+		p, err := paperFromItem(it, log)
+		if err != nil {
+			log.Warn("skipping item", "url", r.url, "item", i, "err", err)
+			continue
+		}
+		if seen[p.ID] {
+			log.Debug("duplicate item", "id", p.ID)
+			continue
+		}
+		seen[p.ID] = true
+		day.Papers = append(day.Papers, p)
+	}
+
+	switch {
+	case len(feed.Items) > 0 && len(day.Papers) == 0:
+		return nil, fmt.Errorf("fetch %s: none of %d items has an arXiv id: %w", r.url, len(feed.Items), ErrInvalidFeed)
+	case len(feed.Items) > 0 && day.Date == "":
+		return nil, fmt.Errorf("fetch %s: no pubDate on the channel or its items: %w", r.url, ErrInvalidFeed)
+	case len(day.Papers) == 0:
+		day.NoAnnouncements = true
+		if !hasSkipDays(feed) {
+			log.Warn("feed has no items and no skipDays; treating it as a day without announcements", "url", r.url, "title", feed.Title)
+		}
+	}
+	return day, nil
+}
+
+// hasSkipDays reports whether the RSS channel lists skipDays, as arXiv's
+// feeds for days without announcements do.
+func hasSkipDays(feed *gofeed.Feed) bool {
+	orig, ok := feed.OriginalFeed().(*rss.Feed)
+	return ok && len(orig.SkipDays) > 0
+}
+
+// namedCategories is the requested categories that the rejected query
+// names, or all of them when it names none.
+func namedCategories(query string, categories []string) []string {
+	words := strings.FieldsFunc(query, func(r rune) bool {
+		return r == '+' || r == ',' || r == ' ' || r == '/' || r == '|'
+	})
+	var named []string
+	for _, c := range categories {
+		for _, w := range words {
+			if strings.EqualFold(w, c) {
+				named = append(named, c)
+				break
+			}
+		}
+	}
+	if len(named) == 0 {
+		return append([]string(nil), categories...)
+	}
+	return named
+}
+
+// feedDateLayouts are the RFC 822 variants seen in RSS pubDates.
+var feedDateLayouts = []string{
+	time.RFC1123Z,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 02 Jan 2006 15:04 -0700",
+	"02 Jan 2006 15:04:05 -0700",
+	"2 Jan 2006 15:04:05 -0700",
+	time.RFC1123,
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	time.RFC3339,
+}
+
+// parseFeedDate parses an RSS date keeping its own offset.
+func parseFeedDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range feedDateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unreadable pubDate %q", s)
+}
