@@ -152,7 +152,8 @@ func judgedPapers(ctx context.Context, tx *sql.Tx, papers []model.Paper, r Run) 
 	if len(r.Topics) == 0 {
 		return judged, nil
 	}
-	keys := make([]string, 0, len(papers)*len(r.Topics))
+	nt := len(r.Topics)
+	keys := make([]string, 0, len(papers)*nt) // paper i's keys are keys[i*nt : (i+1)*nt]
 	for _, p := range papers {
 		for _, t := range r.Topics {
 			keys = append(keys, Key(p, t, r.Model, r.PromptVersion))
@@ -162,10 +163,10 @@ func judgedPapers(ctx context.Context, tx *sql.Tx, papers []model.Paper, r Run) 
 	if err != nil {
 		return nil, fmt.Errorf("find judged papers: %w", err)
 	}
-	for _, p := range papers {
+	for i, p := range papers {
 		all := true
-		for _, t := range r.Topics {
-			if _, ok := have[Key(p, t, r.Model, r.PromptVersion)]; !ok {
+		for _, k := range keys[i*nt : (i+1)*nt] {
+			if _, ok := have[k]; !ok {
 				all = false
 				break
 			}
