@@ -1,0 +1,258 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// findChromium looks for a browser: $CHROMIUM first, then the usual names.
+func findChromium() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// pageProblems records what a page must never do: open a dialog, write to
+// the console, throw, or log an error.
+type pageProblems struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (p *pageProblems) listen(ev any) {
+	var s string
+	switch ev := ev.(type) {
+	case *page.EventJavascriptDialogOpening:
+		s = fmt.Sprintf("dialog %s: %q", ev.Type, ev.Message)
+	case *runtime.EventConsoleAPICalled:
+		s = fmt.Sprintf("console.%s called", ev.Type)
+	case *runtime.EventExceptionThrown:
+		s = "exception: " + ev.ExceptionDetails.Text
+	case *log.EventEntryAdded:
+		if ev.Entry != nil && ev.Entry.Level == log.EntryLevelError {
+			s = "log error: " + ev.Entry.Text
+		}
+	}
+	if s == "" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.list = append(p.list, s)
+}
+
+func (p *pageProblems) take() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.list
+	p.list = nil
+	return l
+}
+
+// domReport is what the page's DOM says about itself.
+type domReport struct {
+	Scripts      int      `json:"scripts"`
+	Images       int      `json:"images"`
+	ScrollWidth  int      `json:"scrollWidth"`
+	InnerWidth   int      `json:"innerWidth"`
+	Cards        int      `json:"cards"`
+	VisibleCards int      `json:"visibleCards"`
+	Text         string   `json:"text"`
+	BadAttrs     []string `json:"badAttrs"`
+	Overflowing  []string `json:"overflowing"`
+}
+
+// inspectJS opens every fold, then reports. It runs through DevTools, which
+// the page's CSP does not restrict.
+const inspectJS = `(() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const cards = [...document.querySelectorAll('article.paper')];
+  const vw = window.innerWidth;
+  return {
+    scripts: document.querySelectorAll('script').length,
+    images: document.querySelectorAll('img').length,
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: vw,
+    cards: cards.length,
+    visibleCards: cards.filter(c => {
+      const r = c.getBoundingClientRect(), s = getComputedStyle(c);
+      return r.width > 0 && r.height > 0 && r.right <= vw + 0.5 && s.visibility !== 'hidden' && s.display !== 'none';
+    }).length,
+    text: document.body.innerText,
+    badAttrs: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
+      .filter(a => a.name.startsWith('on') || /^\s*(javascript|data|vbscript):/i.test(a.value))
+      .map(a => e.tagName + ' ' + a.name + '=' + a.value)),
+    overflowing: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > vw + 0.5)
+      .slice(0, 5).map(e => e.tagName + '.' + e.className),
+  };
+})()`
+
+func TestBrowser(t *testing.T) {
+	bin := findChromium()
+	if bin == "" {
+		t.Skip("no chromium found ($CHROMIUM, chromium, chromium-browser, google-chrome); CI installs it")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+
+	problems := &pageProblems{}
+	if err := chromedp.Listen(bctx, problems.listen); err != nil {
+		t.Fatalf("start chromium %s: %v", bin, err)
+	}
+	dir := t.TempDir()
+	shots := os.Getenv("ARTIFACTS_DIR")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	screenshot := func(t *testing.T, name string) {
+		t.Helper()
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		path := filepath.Join(shots, name+".png")
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", path)
+	}
+	// load writes html to a file and opens it at the given size, takes a
+	// screenshot when asked (folds as the reader first sees them), then
+	// opens every fold and reports on the DOM.
+	load := func(t *testing.T, name string, html []byte, width, height int64, mobile, shoot bool) domReport {
+		t.Helper()
+		file := filepath.Join(dir, name+".html")
+		if err := os.WriteFile(file, html, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var emu []chromedp.EmulateViewportOption
+		if mobile {
+			emu = append(emu, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+		}
+		if err := chromedp.Do(bctx,
+			chromedp.EmulateViewport(width, height, emu...),
+			chromedp.Navigate("file://"+file),
+			chromedp.WaitReady("body"),
+		); err != nil {
+			t.Fatalf("load %s: %v", name, err)
+		}
+		if shoot {
+			screenshot(t, name)
+		}
+		rep, err := chromedp.Run(bctx, chromedp.Evaluate[domReport](inspectJS))
+		if err != nil {
+			t.Fatalf("inspect %s: %v", name, err)
+		}
+		return rep
+	}
+	// The harness must be able to fail: a page that runs a script is caught.
+	t.Run("harness catches scripts", func(t *testing.T) {
+		problems.take()
+		rep := load(t, "control", []byte(`<!doctype html><body><p>x</p><script>console.error("control"); throw new Error("boom")</script>`), 1280, 900, false, false)
+		if rep.Scripts != 1 {
+			t.Errorf("control page: %d scripts, want 1", rep.Scripts)
+		}
+		if got := problems.take(); len(got) < 2 {
+			t.Errorf("control page: caught %q, want the console error and the exception", got)
+		}
+	})
+
+	hostile, err := HTML(hostileDigest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without the CSP, escaping alone must keep the page inert.
+	noCSP := bytes.Replace(hostile, []byte(`<meta http-equiv="Content-Security-Policy"`), []byte(`<meta name="x-removed-csp"`), 1)
+	if bytes.Equal(noCSP, hostile) {
+		t.Fatal("hostile page has no CSP meta to remove")
+	}
+	sample, err := HTML(sampleDigest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := []struct {
+		name  string
+		html  []byte
+		cards int
+		want  []string // visible text
+	}{
+		{"hostile", noCSP, 3, []string{hScript, hImg, hLink, hDetails, hEntity, "*bold*", "_x_", "| table |", "`code`", "$A_n$ ->",
+			"# heading 1. list", "</details> # not a heading indented code - item", "a &amp; b -> c"}},
+		{"hostile-csp", hostile, 3, []string{hScript, hImg}},
+		{"sample", sample, 5, []string{"Fault-tolerant $A_n$ codes with SU($N_c$) symmetry", "Rémy Dupont", "+247 more",
+			"$x -> y$ holds when n < 5 & k > 2", "Could not be judged", "Author 250"}},
+	}
+	sizes := []struct {
+		name          string
+		width, height int64
+		mobile        bool
+	}{{"phone", 390, 844, true}, {"desktop", 1280, 900, false}}
+	for _, pg := range pages {
+		for _, sz := range sizes {
+			t.Run(pg.name+"/"+sz.name, func(t *testing.T) {
+				problems.take()
+				rep := load(t, pg.name+"-"+sz.name, pg.html, sz.width, sz.height, sz.mobile, true)
+				if p := problems.take(); len(p) > 0 {
+					t.Errorf("the page misbehaved: %q", p)
+				}
+				if rep.Scripts != 0 || rep.Images != 0 {
+					t.Errorf("DOM has %d <script> and %d <img> elements, want none", rep.Scripts, rep.Images)
+				}
+				if len(rep.BadAttrs) > 0 {
+					t.Errorf("dangerous attributes: %q", rep.BadAttrs)
+				}
+				if rep.ScrollWidth > rep.InnerWidth {
+					t.Errorf("horizontal overflow: scrollWidth %d > innerWidth %d; wide elements: %q", rep.ScrollWidth, rep.InnerWidth, rep.Overflowing)
+				}
+				if rep.Cards != pg.cards || rep.VisibleCards != pg.cards {
+					t.Errorf("%d paper cards, %d visible; want %d", rep.Cards, rep.VisibleCards, pg.cards)
+				}
+				text := strings.Join(strings.Fields(rep.Text), " ")
+				for _, w := range pg.want {
+					if !strings.Contains(text, w) {
+						t.Errorf("visible text lacks %q", w)
+					}
+				}
+			})
+		}
+	}
+}

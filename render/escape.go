@@ -1,0 +1,117 @@
+package render
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// EscapeMarkdown makes s safe as CommonMark inline text: rendered, it shows
+// exactly the text of s and nothing else. Every ASCII punctuation character
+// is backslash-escaped (so `*`, `_`, `[`, `<`, `|`, `$`, `&` and friends
+// stay literal), runs of white space including newlines fold to one space,
+// and the text is trimmed so it can never start a block (a heading, a list,
+// an indented code block). Control characters and Unicode bidirectional
+// overrides, which could garble the surrounding layout, are dropped; invalid
+// UTF-8 becomes U+FFFD.
+func EscapeMarkdown(s string) string {
+	s = cleanText(s)
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/4)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isASCIIPunct(c) {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// cleanText is the text EscapeMarkdown shows: white space folded and
+// trimmed, control and bidi characters dropped, invalid UTF-8 replaced.
+func cleanText(s string) string {
+	if isCleanASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				r = unicode.ReplacementChar
+			}
+		}
+		switch {
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case r == 0 || unicode.IsControl(r) || isBidiControl(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isCleanASCII reports whether s is printable ASCII without runs of spaces
+// or spaces at either end, the common case that needs no cleaning.
+func isCleanASCII(s string) bool {
+	prev := byte(' ')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || (c == ' ' && prev == ' ') {
+			return false
+		}
+		prev = c
+	}
+	return prev != ' ' || s == ""
+}
+
+func isASCIIPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
+}
+
+// isBidiControl reports the invisible characters that reorder text around
+// them (embeddings, overrides, isolates) and marks.
+func isBidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+// arXiv identifiers: new style 2504.16424 (4 or 5 digits after the dot) and
+// old style cs/9909009 or math.GT/0309136.
+var idPattern = regexp.MustCompile(`^(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})$`)
+
+// validID reports whether id is an arXiv identifier, the only thing links
+// are ever built from.
+func validID(id string) bool { return len(id) <= 40 && idPattern.MatchString(id) }
+
+// githubSlug is the anchor GitHub gives a heading with text s: lower case,
+// punctuation dropped except '-' and '_', spaces to '-'. used counts the
+// slugs handed out so far, so repeated headings get "-1", "-2", as GitHub
+// does.
+func githubSlug(s string, used map[string]int) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(cleanText(s)) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r):
+			b.WriteRune(r)
+		}
+	}
+	slug := b.String()
+	n := used[slug]
+	used[slug] = n + 1
+	if n > 0 {
+		slug += "-" + strconv.Itoa(n)
+	}
+	return slug
+}

@@ -1,0 +1,195 @@
+package render
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+//go:embed assets/style.css
+var styleCSS string
+
+//go:embed assets/page.html.tmpl
+var pageTemplate string
+
+// csp forbids everything but inline styles and data: images: no script,
+// font, frame, form or remote fetch can run even if something slipped by.
+const csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+// HTML renders d as a complete standalone page: inline CSS, an inline SVG
+// chart, no scripts, fonts or remote resources, so it works offline and as
+// an e-mail body. The page chrome and paper cards come from html/template;
+// every text from the feed or the model is escaped to Markdown by
+// EscapeMarkdown and rendered by goldmark in its safe mode.
+func HTML(d model.Digest) ([]byte, error) {
+	r, err := newHTMLRenderer()
+	if err != nil {
+		return nil, err
+	}
+	return r.page(d)
+}
+
+// htmlRenderer holds the parsed templates and the goldmark instance of one
+// rendering (several pages when it writes the history).
+type htmlRenderer struct {
+	md  goldmark.Markdown
+	buf bytes.Buffer
+	tpl *template.Template
+}
+
+func newHTMLRenderer() (*htmlRenderer, error) {
+	r := &htmlRenderer{md: goldmark.New()} // safe mode: raw HTML is never passed through
+	funcs := template.FuncMap{
+		"md":        r.inline,
+		"text":      cleanText,
+		"num":       func(n int) string { return thousands(int64(n)) },
+		"plural":    plural,
+		"rel":       func(f float64) string { return fmt.Sprintf("%.2f", f) },
+		"relClass":  relClass,
+		"relWidth":  relWidth,
+		"longDate":  longDate,
+		"css":       func() template.CSS { return template.CSS(styleCSS) },
+		"csp":       func() string { return csp },
+		"join":      strings.Join,
+		"runText":   runText,
+		"chart":     chart,
+		"skipNote":  skippedNote,
+		"failedH":   func() string { return failedHeading },
+		"topicID":   func(i int) string { return fmt.Sprintf("topic-%d", i+1) },
+		"paperID":   paperID,
+		"add":       func(a, b int) int { return a + b },
+		"announceK": func(t model.AnnounceType) string { return announceClass(t) },
+		"verdictMark": verdictMark,
+		"sourceName":  sourceName,
+		"dict_paper": func(p paper, compact bool) paperCard { return paperCard{P: p, Compact: compact} },
+	}
+	tpl, err := template.New("page").Funcs(funcs).Parse(pageTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("render: parse templates: %w", err)
+	}
+	r.tpl = tpl
+	return r, nil
+}
+
+// paperCard is what the paper template draws.
+type paperCard struct {
+	P       paper
+	Compact bool
+}
+
+// dayPage is what the page template draws.
+type dayPage struct {
+	*view
+	Compact bool // the feed's version: no chart, contents or abstracts
+}
+
+func (r *htmlRenderer) page(d model.Digest) ([]byte, error) {
+	return r.exec("day", dayPage{view: newView(d)}, 8192+2500*len(d.Papers))
+}
+
+// fragment is the day's body without the page around it, for the feed.
+func (r *htmlRenderer) fragment(d model.Digest) ([]byte, error) {
+	return r.exec("body", dayPage{view: newView(d), Compact: true}, 4096+600*len(d.Papers))
+}
+
+func (r *htmlRenderer) exec(name string, data any, size int) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(size)
+	if err := r.tpl.ExecuteTemplate(&b, name, data); err != nil {
+		return nil, fmt.Errorf("render: html %s: %w", name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// inline renders one text as HTML: escaped to Markdown, then converted by
+// goldmark. The escaped text is a single paragraph of plain text, so the
+// result is that text, HTML-escaped; should goldmark ever yield markup for
+// it, the text is HTML-escaped directly instead.
+func (r *htmlRenderer) inline(s string) template.HTML {
+	src := EscapeMarkdown(s)
+	if src == "" {
+		return ""
+	}
+	r.buf.Reset()
+	if err := r.md.Convert([]byte(src), &r.buf); err == nil {
+		out := bytes.TrimSuffix(r.buf.Bytes(), []byte("\n"))
+		if after, ok := bytes.CutPrefix(out, []byte("<p>")); ok {
+			if inner, ok := bytes.CutSuffix(after, []byte("</p>")); ok && bytes.IndexByte(inner, '<') < 0 {
+				return template.HTML(inner)
+			}
+		}
+	}
+	return template.HTML(html.EscapeString(cleanText(s)))
+}
+
+// relClass buckets a relevance for its badge colour.
+func relClass(f float64) string {
+	switch {
+	case f >= 0.9:
+		return "rel-high"
+	case f >= 0.75:
+		return "rel-mid"
+	}
+	return "rel-low"
+}
+
+// relWidth is the CSS width of a relevance bar, built from a number only.
+func relWidth(f float64) template.CSS {
+	f = max(0, min(1, f))
+	return template.CSS(fmt.Sprintf("width:%.0f%%", f*100))
+}
+
+func announceClass(t model.AnnounceType) string {
+	switch t {
+	case model.New:
+		return "ann-new"
+	case model.Cross:
+		return "ann-cross"
+	case model.Replace, model.ReplaceCross:
+		return "ann-replace"
+	}
+	return "ann-other"
+}
+
+// paperID is the element id of a paper card, or "" for an odd id.
+func paperID(e *model.Entry) string {
+	if !validID(e.ID) {
+		return ""
+	}
+	return "arxiv-" + strings.ReplaceAll(e.ID, "/", "-")
+}
+
+// longDate shows 2025-04-28 as "Monday, 28 April 2025"; any other text is
+// shown as it is.
+func longDate(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return cleanText(s)
+	}
+	return t.Format("Monday, 2 January 2006")
+}
+
+// V is the page's view, for template functions that take it whole.
+func (p dayPage) V() *view { return p.view }
+
+// verdictMark is the verdict's symbol in the page: plain characters every
+// font has, where the Markdown uses emoji.
+func verdictMark(k healthKind) string {
+	switch k {
+	case healthOK:
+		return "✓"
+	case healthIncomplete:
+		return "×"
+	case healthNone:
+		return "–"
+	}
+	return "!"
+}

@@ -1,0 +1,257 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// Markdown renders d as a CommonMark document that reads well on GitHub.
+// Every text from the feed or the model goes through EscapeMarkdown; the
+// only raw HTML is the <details> fold around each abstract, whose content is
+// escaped Markdown between blank lines.
+func Markdown(d model.Digest) []byte {
+	v := newView(d)
+	var b bytes.Buffer
+	b.Grow(4096 + 1500*len(d.Papers))
+	w := &mdWriter{b: &b}
+	w.header(v)
+	if !d.NoAnnouncements {
+		w.contents(v)
+		for _, s := range v.Sections {
+			w.section(s)
+		}
+		w.failed(v)
+	}
+	w.footer(v)
+	return b.Bytes()
+}
+
+type mdWriter struct{ b *bytes.Buffer }
+
+func (w *mdWriter) line(parts ...string) {
+	for _, p := range parts {
+		w.b.WriteString(p)
+	}
+	w.b.WriteByte('\n')
+}
+
+func (w *mdWriter) header(v *view) {
+	d := v.D
+	w.line("# ", EscapeMarkdown(pageTitle(d)))
+	w.line()
+	var meta []string
+	if len(d.Categories) > 0 {
+		meta = append(meta, "**"+EscapeMarkdown(strings.Join(d.Categories, ", "))+"**")
+	}
+	if !d.NoAnnouncements {
+		meta = append(meta, EscapeMarkdown(fmt.Sprintf("%s fetched, %d selected", plural(d.Stats.Fetched, "paper", "papers"), v.Selected)))
+	}
+	if len(meta) > 0 {
+		w.line(strings.Join(meta, " · "))
+		w.line()
+	}
+	h := v.Health
+	verdict := h.Icon + " **" + EscapeMarkdown(h.Title) + "**"
+	if h.Detail != "" {
+		verdict += " " + EscapeMarkdown(h.Detail)
+	}
+	w.line("> ", verdict)
+	w.line()
+	if d.NoAnnouncements {
+		return
+	}
+	// The counts table: numbers and fixed labels only.
+	head := []string{"fetched"}
+	row := []string{thousands(int64(d.Stats.Fetched))}
+	for _, a := range v.Announce {
+		head = append(head, EscapeMarkdown(a.Label))
+		row = append(row, thousands(int64(a.N)))
+	}
+	head = append(head, "judged", "failed", "skipped", "selected")
+	row = append(row, thousands(int64(d.Stats.Judged)), thousands(int64(d.Stats.Failed)),
+		thousands(int64(d.Stats.Skipped)), thousands(int64(d.Stats.Selected)))
+	w.line("| ", strings.Join(head, " | "), " |")
+	w.line("|", strings.Repeat(" ---: |", len(head)))
+	w.line("| ", strings.Join(row, " | "), " |")
+	w.line()
+	if r := runText(d); r != "" {
+		w.line(EscapeMarkdown(r))
+		w.line()
+	}
+}
+
+func (w *mdWriter) contents(v *view) {
+	if len(v.Sections) == 0 && len(v.Empty) == 0 && len(v.Failed) == 0 {
+		return
+	}
+	w.line("## Contents")
+	w.line()
+	for _, s := range v.Sections {
+		w.line("- [", EscapeMarkdown(s.Topic.Name), "](#", s.Slug, ") · ", plural(len(s.Papers), "paper", "papers"))
+	}
+	for _, t := range v.Empty {
+		w.line("- ", EscapeMarkdown(t.Name), " · nothing selected")
+	}
+	if len(v.Failed) > 0 {
+		w.line("- [", EscapeMarkdown(failedHeading), "](#", v.FailedSlug, ") · ", plural(len(v.Failed), "paper", "papers"))
+	}
+	w.line()
+	if len(v.Sections) == 0 && v.D.Stats.Judged > 0 {
+		w.line(EscapeMarkdown(fmt.Sprintf("Nothing scored %.2f or more for your topics today.", v.D.Threshold)))
+		w.line()
+	}
+}
+
+func (w *mdWriter) section(s section) {
+	w.line("## ", EscapeMarkdown(s.Topic.Name))
+	w.line()
+	intro := "*" + plural(len(s.Papers), "paper", "papers") + "*"
+	if desc := cleanText(s.Topic.Description); desc != "" {
+		intro = "*" + EscapeMarkdown(desc) + "* · " + plural(len(s.Papers), "paper", "papers")
+	}
+	w.line(intro)
+	w.line()
+	for _, p := range s.Papers {
+		w.paper(p)
+	}
+}
+
+func (w *mdWriter) paper(p paper) {
+	e := p.E
+	title := EscapeMarkdown(p.Title())
+	if p.Linkable() {
+		w.line("### [", title, "](", p.AbsURL(), ")")
+	} else {
+		w.line("### ", title)
+	}
+	w.line()
+	// Meta lines, joined by backslash hard breaks.
+	meta := []string{fmt.Sprintf("**%.2f**", p.Score.Relevance), EscapeMarkdown(p.AnnounceLabel())}
+	meta = append(meta, mdCategories(e.Categories)...)
+	ref := EscapeMarkdown(p.Ref())
+	if p.Linkable() {
+		meta = append(meta, ref, "[PDF]("+p.PDFURL()+")", "[HTML]("+p.HTMLURL()+")")
+	} else {
+		meta = append(meta, ref)
+	}
+	lines := []string{strings.Join(meta, " · ")}
+	if names, more := p.Byline(); names != "" {
+		by := EscapeMarkdown(names)
+		if more > 0 {
+			by += " … \\+" + thousands(int64(more)) + " more"
+		}
+		lines = append(lines, by)
+	}
+	if len(p.Also) > 0 {
+		also := make([]string, len(p.Also))
+		for i, t := range p.Also {
+			also[i] = EscapeMarkdown(t)
+		}
+		lines = append(lines, "also: "+strings.Join(also, ", "))
+	}
+	w.line(strings.Join(lines, "\\\n"))
+	w.line()
+	if r := EscapeMarkdown(p.Score.Reason); r != "" {
+		w.line("> ", r)
+		w.line()
+	}
+	_, more := p.Byline()
+	abstract := EscapeMarkdown(e.Abstract)
+	if abstract == "" && more == 0 {
+		return
+	}
+	summary := "Abstract"
+	if more > 0 {
+		summary = fmt.Sprintf("Abstract and all %d authors", len(e.Authors))
+	}
+	w.line("<details><summary>", summary, "</summary>")
+	w.line()
+	if more > 0 {
+		w.line("**Authors:** ", EscapeMarkdown(strings.Join(e.Authors, ", ")))
+		w.line()
+	}
+	if abstract != "" {
+		w.line(abstract)
+		w.line()
+	}
+	w.line("</details>")
+	w.line()
+}
+
+// mdCategories lists the categories, the primary one in bold.
+func mdCategories(cats []string) []string {
+	var out []string
+	for i, c := range cats {
+		c = EscapeMarkdown(c)
+		if c == "" {
+			continue
+		}
+		if i == 0 {
+			c = "**" + c + "**"
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return []string{strings.Join(out, ", ")}
+}
+
+func (w *mdWriter) failed(v *view) {
+	if len(v.Failed) == 0 && len(v.Skipped) == 0 {
+		return
+	}
+	w.line("## ", failedHeading)
+	w.line()
+	for _, p := range v.Failed {
+		title := EscapeMarkdown(p.Title())
+		if p.Linkable() {
+			title = "[" + title + "](" + p.AbsURL() + ")"
+		}
+		reason := EscapeMarkdown(p.E.Error)
+		if reason == "" {
+			reason = "no error recorded"
+		}
+		w.line("- ", title, " · ", EscapeMarkdown(p.Ref()), " · error: ", reason)
+	}
+	if len(v.Failed) > 0 {
+		w.line()
+	}
+	if len(v.Skipped) > 0 {
+		w.line(EscapeMarkdown(skippedNote(v)))
+		w.line()
+	}
+}
+
+// skippedNote says how many papers were never tried and why.
+func skippedNote(v *view) string {
+	total := 0
+	var why []string
+	for _, r := range v.Skipped {
+		total += r.N
+		why = append(why, fmt.Sprintf("%s (%d)", r.Reason, r.N))
+	}
+	s := plural(total, "paper was", "papers were") + " skipped, never sent to the model: " + strings.Join(why, "; ") + "."
+	if v.D.Incomplete && cleanText(v.D.RunError) != "" {
+		s += " The run stopped: " + cleanText(v.D.RunError) + "."
+	}
+	return s
+}
+
+func (w *mdWriter) footer(v *view) {
+	d := v.D
+	parts := []string{"Generated"}
+	if g := cleanText(d.GeneratedAt); g != "" {
+		parts = append(parts, g)
+	}
+	parts = append(parts, "by arxiv-digest")
+	if s := cleanText(d.Source); s != "" {
+		parts = append(parts, "from "+sourceName(s))
+	}
+	w.line("---")
+	w.line()
+	w.line("*", EscapeMarkdown(strings.Join(parts, " ")+"."), "*")
+}

@@ -1,0 +1,342 @@
+package render
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// view is a digest arranged for display; Markdown and HTML both draw it, so
+// they always agree on what goes where.
+type view struct {
+	D        model.Digest
+	Health   health
+	Announce []announceCount // fetched papers by announce type, display order
+	Sections []section       // one per topic with selected papers, topic order
+	Empty    []model.Topic   // topics nothing was selected for
+	Failed   []paper
+	Skipped  []reasonCount // skipped papers grouped by why
+	Selected int           // distinct papers shown in sections
+
+	FailedSlug, ContentsSlug, TitleSlug string
+}
+
+type healthKind string
+
+const (
+	healthNone       healthKind = "none"       // no announcements today
+	healthIncomplete healthKind = "incomplete" // the run stopped early
+	healthFailed     healthKind = "failed"     // some papers could not be judged
+	healthSkipped    healthKind = "skipped"    // complete, yet some papers were never tried
+	healthOK         healthKind = "ok"         // every paper judged
+)
+
+// health is the one-line verdict on the run: Title in bold, then Detail.
+type health struct {
+	Kind   healthKind
+	Icon   string
+	Title  string
+	Detail string
+}
+
+type announceCount struct {
+	Label string
+	N     int
+}
+
+type reasonCount struct {
+	Reason string
+	N      int
+}
+
+// section is one topic and the papers shown under it.
+type section struct {
+	Topic  model.Topic
+	Slug   string
+	Papers []paper
+}
+
+// paper is one entry as shown: under its best topic with that score, tagged
+// with the other topics it was selected for.
+type paper struct {
+	E     *model.Entry
+	Score model.Score
+	Also  []string
+	Slug  string // GitHub's anchor of the paper's heading
+}
+
+// Links are built from the id by the model's methods, and only for ids that
+// look like arXiv ids; an odd id gets no links at all.
+func (p paper) Linkable() bool  { return validID(p.E.ID) }
+func (p paper) AbsURL() string  { return p.E.Paper.AbsURL() }
+func (p paper) PDFURL() string  { return p.E.Paper.PDFURL() }
+func (p paper) HTMLURL() string { return p.E.Paper.HTMLURL() }
+
+// Ref is how the paper is cited in text: arXiv:2504.16424v2.
+func (p paper) Ref() string {
+	if p.E.Version > 0 {
+		return fmt.Sprintf("arXiv:%sv%d", p.E.ID, p.E.Version)
+	}
+	return "arXiv:" + p.E.ID
+}
+
+// Title is the paper's title, or a stand-in when the feed had none.
+func (p paper) Title() string {
+	if t := cleanText(p.E.Title); t != "" {
+		return t
+	}
+	return "(untitled)"
+}
+
+// shownAuthors is how many authors a byline names before "+N more".
+const shownAuthors = 3
+
+// Byline is the first authors and how many more there are.
+func (p paper) Byline() (names string, more int) {
+	a := p.E.Authors
+	if len(a) <= shownAuthors+1 { // "+1 more" saves nothing
+		return strings.Join(a, ", "), 0
+	}
+	return strings.Join(a[:shownAuthors], ", "), len(a) - shownAuthors
+}
+
+// Shown is the byline's names; More how many authors it leaves out.
+func (p paper) Shown() string { n, _ := p.Byline(); return n }
+func (p paper) More() int     { _, m := p.Byline(); return m }
+
+// AnnounceLabel is "new", "cross-list", "replaced" or "replaced cross-list".
+func (p paper) AnnounceLabel() string { return p.E.AnnounceType.Label() }
+
+func newView(d model.Digest) *view {
+	v := &view{D: d}
+	v.Health = verdict(d)
+	v.Announce = announceCounts(d.Stats.ByAnnounce)
+
+	order := map[string]int{}
+	for i, t := range d.Topics {
+		order[t.Name] = i
+		v.Sections = append(v.Sections, section{Topic: t})
+	}
+	for i := range d.Papers {
+		e := &d.Papers[i]
+		switch {
+		case e.Status == model.StatusFailed:
+			v.Failed = append(v.Failed, paper{E: e})
+			continue
+		case e.Status != model.StatusJudged:
+			continue
+		case len(e.SelectedTopics) == 0:
+			continue
+		}
+		best := e.SelectedTopics[0]
+		k, ok := order[best]
+		if !ok { // a topic the digest does not list: still show the paper
+			k = len(v.Sections)
+			order[best] = k
+			v.Sections = append(v.Sections, section{Topic: model.Topic{Name: best}})
+		}
+		s, _ := e.Score(best)
+		s.Topic = best
+		v.Sections[k].Papers = append(v.Sections[k].Papers, paper{E: e, Score: s, Also: e.SelectedTopics[1:]})
+		v.Selected++
+	}
+	for i := range v.Sections {
+		slices.SortFunc(v.Sections[i].Papers, func(a, b paper) int {
+			if c := cmp.Compare(b.Score.Relevance, a.Score.Relevance); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.E.ID, b.E.ID)
+		})
+	}
+	slices.SortFunc(v.Failed, func(a, b paper) int { return cmp.Compare(a.E.ID, b.E.ID) })
+	v.Sections = slices.DeleteFunc(v.Sections, func(s section) bool {
+		if len(s.Papers) == 0 {
+			v.Empty = append(v.Empty, s.Topic)
+			return true
+		}
+		return false
+	})
+	v.Skipped = skippedReasons(d)
+	v.slugs()
+	return v
+}
+
+// slugs hands out GitHub's heading anchors in document order, as GitHub
+// numbers repeated headings.
+func (v *view) slugs() {
+	used := map[string]int{}
+	v.TitleSlug = githubSlug(pageTitle(v.D), used)
+	v.ContentsSlug = githubSlug("Contents", used)
+	for i := range v.Sections {
+		s := &v.Sections[i]
+		s.Slug = githubSlug(s.Topic.Name, used)
+		for j := range s.Papers {
+			s.Papers[j].Slug = githubSlug(s.Papers[j].Title(), used)
+		}
+	}
+	v.FailedSlug = githubSlug(failedHeading, used)
+}
+
+const failedHeading = "Could not be judged"
+
+func pageTitle(d model.Digest) string { return "arXiv digest " + d.Date }
+
+func verdict(d model.Digest) health {
+	st := d.Stats
+	cats := strings.Join(d.Categories, ", ")
+	if cats == "" {
+		cats = "your categories"
+	}
+	switch {
+	case d.NoAnnouncements:
+		return health{healthNone, "📭", "No announcements today.",
+			fmt.Sprintf("arXiv announced nothing in %s for %s (weekends and holidays have no mailing).", cats, d.Date)}
+	case d.Incomplete:
+		why := cleanText(d.RunError)
+		if why == "" {
+			why = "no reason was recorded"
+		}
+		detail := fmt.Sprintf("The run stopped early: %s. %s not tried", why, plural(st.Skipped, "paper was", "papers were"))
+		if st.Failed > 0 {
+			detail += fmt.Sprintf(" and %s", plural(st.Failed, "could not be judged", "could not be judged"))
+		}
+		return health{healthIncomplete, "⛔", "Run incomplete.", detail + "."}
+	case st.Failed > 0:
+		detail := fmt.Sprintf("%d of %d judged; see “%s” below.", st.Judged, st.Fetched, failedHeading)
+		return health{healthFailed, "⚠️", plural(st.Failed, "paper could not be judged.", "papers could not be judged."), detail}
+	case st.Skipped > 0:
+		return health{healthSkipped, "⚠️", plural(st.Skipped, "paper was skipped.", "papers were skipped."),
+			fmt.Sprintf("%d of %d judged.", st.Judged, st.Fetched)}
+	case st.Fetched == 0:
+		return health{healthOK, "✅", "No papers in this digest.", ""}
+	}
+	return health{healthOK, "✅", fmt.Sprintf("All %d papers judged.", st.Judged), ""}
+}
+
+// plural writes n with the singular or plural rest: "1 paper was", "3 papers were".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%s %s", thousands(int64(n)), many)
+}
+
+func announceCounts(m map[model.AnnounceType]int) []announceCount {
+	var out []announceCount
+	for _, t := range model.AnnounceTypes {
+		out = append(out, announceCount{t.Label(), m[t]})
+	}
+	var odd []model.AnnounceType
+	for t := range m {
+		if !t.Valid() {
+			odd = append(odd, t)
+		}
+	}
+	slices.Sort(odd)
+	for _, t := range odd {
+		label := cleanText(string(t))
+		if label == "" {
+			label = "unknown"
+		}
+		out = append(out, announceCount{label, m[t]})
+	}
+	return out
+}
+
+func skippedReasons(d model.Digest) []reasonCount {
+	n := map[string]int{}
+	var order []string
+	for _, e := range d.Papers {
+		if e.Status == model.StatusJudged || e.Status == model.StatusFailed {
+			continue
+		}
+		r := cleanText(e.Error)
+		if r == "" {
+			r = "not tried"
+		}
+		if n[r] == 0 {
+			order = append(order, r)
+		}
+		n[r]++
+	}
+	out := make([]reasonCount, 0, len(order))
+	for _, r := range order {
+		out = append(out, reasonCount{r, n[r]})
+	}
+	slices.SortStableFunc(out, func(a, b reasonCount) int { return cmp.Compare(b.N, a.N) })
+	return out
+}
+
+// thousands formats n with comma separators: 1234567 -> "1,234,567".
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// costText is the run's cost, or why it is unknown.
+func costText(st model.Stats) string {
+	if st.CostUSD == nil {
+		return "cost unknown"
+	}
+	c := *st.CostUSD
+	if c < 1 {
+		return fmt.Sprintf("cost $%.4f", c)
+	}
+	return fmt.Sprintf("cost $%.2f", c)
+}
+
+// tokensText describes the tokens spent, or "" when no request was made.
+func tokensText(u model.Usage) string {
+	if u.Requests == 0 && u.Prompt == 0 && u.Completion == 0 {
+		return ""
+	}
+	s := thousands(u.Prompt) + " prompt tokens"
+	if u.Cached > 0 {
+		s += " (" + thousands(u.Cached) + " cached)"
+	}
+	s += " + " + thousands(u.Completion) + " completion in " + plural(int(u.Requests), "request", "requests")
+	return s
+}
+
+// runText is the model line of the header: model, threshold, tokens, cost.
+func runText(d model.Digest) string {
+	var parts []string
+	if m := cleanText(d.Model); m != "" {
+		parts = append(parts, "model "+m)
+	}
+	if !d.NoAnnouncements {
+		parts = append(parts, fmt.Sprintf("threshold %.2f", d.Threshold))
+	}
+	if t := tokensText(d.Stats.Tokens); t != "" {
+		parts = append(parts, t, costText(d.Stats))
+	} else if d.Stats.CostUSD != nil {
+		parts = append(parts, costText(d.Stats))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// sourceName names where the papers came from.
+func sourceName(s string) string {
+	switch s = cleanText(s); s {
+	case "rss":
+		return "the arXiv RSS feed"
+	case "api":
+		return "the arXiv API"
+	}
+	return s
+}

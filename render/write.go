@@ -1,0 +1,65 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/atomicfile"
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// ErrBadDate is returned for a digest whose Date is not YYYY-MM-DD: the
+// date names a folder, so nothing else may reach the file system.
+var ErrBadDate = errors.New("date is not YYYY-MM-DD")
+
+// File names inside a day's folder.
+const (
+	MarkdownFile = "digest.md"
+	HTMLFile     = "digest.html"
+	JSONFile     = "digest.json"
+)
+
+const filePerm = 0o644
+
+// WriteDay writes dir/<d.Date>/digest.md, digest.html and digest.json, each
+// atomically, and returns the day's folder. digest.json is written last, so
+// a day WriteHistory can see has its pages.
+func WriteDay(dir string, d model.Digest) (string, error) {
+	if !validDate(d.Date) {
+		return "", fmt.Errorf("render: write day %q: %w", d.Date, ErrBadDate)
+	}
+	page, err := HTML(d)
+	if err != nil {
+		return "", err
+	}
+	js, err := JSON(d)
+	if err != nil {
+		return "", err
+	}
+	day := filepath.Join(dir, d.Date)
+	files := []struct {
+		name string
+		data []byte
+	}{{MarkdownFile, Markdown(d)}, {HTMLFile, page}, {JSONFile, js}}
+	for _, f := range files {
+		if err := atomicfile.Write(filepath.Join(day, f.name), f.data, filePerm); err != nil {
+			return "", fmt.Errorf("render: write day %s: %w", d.Date, err)
+		}
+	}
+	return day, nil
+}
+
+// validDate reports whether s is a real calendar date written YYYY-MM-DD.
+func validDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil && len(s) == len(time.DateOnly)
+}
+
+// dayExists reports whether dir/<date>/<name> is a regular file.
+func dayExists(dir, date, name string) bool {
+	st, err := os.Stat(filepath.Join(dir, date, name))
+	return err == nil && st.Mode().IsRegular()
+}
