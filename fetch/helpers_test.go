@@ -12,7 +12,7 @@ import (
 
 const fixtures = "../../shared/fixtures/arxiv/"
 
-func readFixture(t *testing.T, path string) []byte {
+func readFixture(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
