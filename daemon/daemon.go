@@ -170,8 +170,8 @@ func (r *runner) tick(ctx context.Context) {
 		return
 	}
 	r.runWithRetries(ctx, r.log.With("run", r.runs.Add(1)))
-	if ctx.Err() == nil {
-		r.log.Info("next run scheduled", r.nextRunAttrs()...)
+	if next := r.nextRunAttrs(); ctx.Err() == nil && next != nil {
+		r.log.Info("next run scheduled", next...)
 	}
 }
 
@@ -216,7 +216,8 @@ func (r *runner) runWithRetries(ctx context.Context, log *slog.Logger) bool {
 	}
 }
 
-// nextRunAttrs are the log attributes for the next scheduled run.
+// nextRunAttrs are the log attributes for the next scheduled run, or nil
+// when gocron cannot tell (the scheduler is stopping).
 func (r *runner) nextRunAttrs() []any {
 	j := r.sched.Load()
 	if j == nil {
@@ -224,7 +225,7 @@ func (r *runner) nextRunAttrs() []any {
 	}
 	next, err := (*j).NextRun()
 	if err != nil || next.IsZero() {
-		return []any{"next_run", "unknown"}
+		return nil
 	}
 	next = next.In(r.opts.Location)
 	return []any{"next_run", next, "next_run_in", time.Until(next).Round(time.Second)}
