@@ -80,7 +80,7 @@ func paperFromEntry(it *gofeed.Item, categories []string) (model.Paper, error) {
 	}
 	cats = cleanCategories(append(cats, it.Categories...))
 
-	var authors []string
+	authors := []string{} // never nil: digest.json shows [] rather than null
 	for _, a := range it.Authors {
 		if a == nil {
 			continue

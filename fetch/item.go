@@ -80,7 +80,7 @@ func itemAuthors(it *gofeed.Item) []string {
 			}
 		}
 	}
-	var authors []string
+	authors := []string{} // never nil: digest.json shows [] rather than null
 	for _, r := range raw {
 		for _, name := range splitAuthors(r) {
 			if name = model.NormalizeSpace(tex.ToUnicode(name)); name != "" {
