@@ -1,0 +1,114 @@
+package fakeopenai
+
+import (
+	"maps"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Stats is a snapshot of what the server saw and answered.
+type Stats struct {
+	Requests    int64         // every request received
+	Completed   int64         // 200 answers (including faulty 200s: invalid JSON, truncated, refusal, missing topic)
+	ByStatus    map[int]int64 // answers by HTTP status (dropped, hung and cancelled requests have none)
+	RateLimited int64         // 429 rate_limit_exceeded answers from the server's own limiter
+	Dropped     int64         // connections closed without a response (Drop and Hang faults)
+	Canceled    int64         // requests whose client gave up before the answer was written
+	// InFlight is the number of requests being served now; MaxInFlight the
+	// most ever served at once.
+	InFlight, MaxInFlight int64
+	// Tokens billed in 200 answers written by the server itself.
+	PromptTokens, CompletionTokens, CachedTokens int64
+	// Papers counts 200 answers per paper, keyed by the first line of the
+	// user message: it lets tests prove a paper was never paid twice.
+	Papers  map[string]int
+	Elapsed time.Duration // from the first request to the last response
+}
+
+// recorder holds the live counters behind Stats.
+type recorder struct {
+	requests, completed, rateLimited, dropped, canceled atomic.Int64
+	inFlight, maxInFlight                               atomic.Int64
+	prompt, completion, cached                          atomic.Int64
+
+	mu       sync.Mutex
+	byStatus map[int]int64
+	papers   map[string]int
+	first    time.Time
+	last     time.Time
+}
+
+func (r *recorder) init() {
+	r.byStatus = map[int]int64{}
+	r.papers = map[string]int{}
+}
+
+// begin records a request's arrival and returns its 1-based number.
+func (r *recorder) begin(now time.Time) int64 {
+	n := r.requests.Add(1)
+	in := r.inFlight.Add(1)
+	for {
+		m := r.maxInFlight.Load()
+		if in <= m || r.maxInFlight.CompareAndSwap(m, in) {
+			break
+		}
+	}
+	r.mu.Lock()
+	if r.first.IsZero() || now.Before(r.first) {
+		r.first = now
+	}
+	r.mu.Unlock()
+	return n
+}
+
+// end records a request's departure; status is 0 when no response was written.
+func (r *recorder) end(now time.Time, status int) {
+	r.inFlight.Add(-1)
+	if status == 200 {
+		r.completed.Add(1)
+	}
+	r.mu.Lock()
+	if status != 0 {
+		r.byStatus[status]++
+	}
+	if now.After(r.last) {
+		r.last = now
+	}
+	r.mu.Unlock()
+}
+
+// billed records the usage of a 200 answer for paper.
+func (r *recorder) billed(paper string, u usage) {
+	r.prompt.Add(int64(u.PromptTokens))
+	r.completion.Add(int64(u.CompletionTokens))
+	r.cached.Add(int64(u.PromptTokensDetails.CachedTokens))
+	r.mu.Lock()
+	r.papers[paper]++
+	r.mu.Unlock()
+}
+
+// Stats returns a snapshot of the server's counters.
+func (s *Server) Stats() Stats {
+	r := &s.stats
+	st := Stats{
+		Requests:         r.requests.Load(),
+		Completed:        r.completed.Load(),
+		RateLimited:      r.rateLimited.Load(),
+		Dropped:          r.dropped.Load(),
+		Canceled:         r.canceled.Load(),
+		InFlight:         r.inFlight.Load(),
+		MaxInFlight:      r.maxInFlight.Load(),
+		PromptTokens:     r.prompt.Load(),
+		CompletionTokens: r.completion.Load(),
+		CachedTokens:     r.cached.Load(),
+	}
+	r.mu.Lock()
+	st.ByStatus = maps.Clone(r.byStatus)
+	st.Papers = maps.Clone(r.papers)
+	if !r.first.IsZero() && r.last.After(r.first) {
+		st.Elapsed = r.last.Sub(r.first)
+	}
+	r.mu.Unlock()
+	return st
+}
