@@ -2,12 +2,14 @@ package lock
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -33,8 +35,9 @@ func TestHelperProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-// startHolder starts a child process holding the lock at path.
-func startHolder(t *testing.T, path string) *exec.Cmd {
+// startHolder starts a child process holding the lock at path. Closing its
+// stdin makes it release the lock and exit.
+func startHolder(t *testing.T, path string) (*exec.Cmd, io.WriteCloser) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), helperEnv+"="+path)
@@ -59,12 +62,12 @@ func startHolder(t *testing.T, path string) *exec.Cmd {
 	if strings.TrimSpace(line) != "locked" {
 		t.Fatalf("helper said %q (%v), want \"locked\"", line, err)
 	}
-	return cmd
+	return cmd, stdin
 }
 
 func TestOtherProcessHoldsLock(t *testing.T) {
 	path := lockPath(t)
-	child := startHolder(t, path)
+	child, _ := startHolder(t, path)
 
 	_, err := TryAcquire(path, Holder{})
 	var held *HeldError
@@ -87,7 +90,7 @@ func TestOtherProcessHoldsLock(t *testing.T) {
 
 func TestKilledHolderLeavesNoStaleLock(t *testing.T) {
 	path := lockPath(t)
-	child := startHolder(t, path)
+	child, _ := startHolder(t, path)
 	if _, err := TryAcquire(path, Holder{}); !errors.Is(err, ErrHeld) {
 		t.Fatalf("err = %v, want ErrHeld while the child lives", err)
 	}
@@ -106,5 +109,32 @@ func TestKilledHolderLeavesNoStaleLock(t *testing.T) {
 	defer l.Release()
 	if l.Holder().PID != os.Getpid() {
 		t.Errorf("pid = %d, want ours", l.Holder().PID)
+	}
+}
+
+func TestAcquireWaitsForOtherProcess(t *testing.T) {
+	path := lockPath(t)
+	_, release := startHolder(t, path)
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	got := make(chan error, 1)
+	var released atomic.Bool // set before we tell the child to release
+	go func() {
+		l, err := Acquire(ctx, path, Holder{}, 5*time.Millisecond)
+		if err == nil {
+			if !released.Load() {
+				err = errors.New("acquired while the child still held the lock")
+			}
+			_ = l.Release()
+		}
+		got <- err
+	}()
+
+	time.Sleep(50 * time.Millisecond) // let Acquire poll a few times
+	released.Store(true)
+	_ = release.Close() // the child releases and exits
+	if err := <-got; err != nil {
+		t.Fatalf("Acquire: %v", err)
 	}
 }
