@@ -89,6 +89,11 @@ type Store struct {
 type Schedule struct {
 	Cron     string `yaml:"cron"`
 	Timezone string `yaml:"timezone"`
+	// Retries is how often a failed scheduled run is retried; arXiv's
+	// feeds are sometimes late, so the default backoff (10m, 20m, 40m, then
+	// hourly) keeps trying for about four hours.
+	Retries      int      `yaml:"retries"`
+	RetryBackoff Duration `yaml:"retry_backoff"`
 }
 
 // Log says how the program logs.
@@ -117,8 +122,9 @@ func Default() Config {
 		},
 		Threshold: 0.7,
 		Output:    Output{Dir: "digests"},
-		Schedule:  Schedule{Cron: "30 20 * * 0-4", Timezone: "America/New_York"},
-		Log:       Log{Format: "text", Level: "info"},
+		Schedule: Schedule{Cron: "30 20 * * 0-4", Timezone: "America/New_York",
+			Retries: 6, RetryBackoff: Duration(10 * time.Minute)},
+		Log: Log{Format: "text", Level: "info"},
 	}
 }
 

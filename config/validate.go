@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/daemon"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
@@ -121,6 +122,18 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.Schedule.Timezone); err != nil || c.Schedule.Timezone == "" {
 		bad("schedule.timezone", "unknown time zone %q (want an IANA name like America/New_York)", c.Schedule.Timezone)
+	}
+	var cronErr *daemon.CronError
+	if err := daemon.ValidateCron(c.Schedule.Cron); errors.As(err, &cronErr) {
+		bad("schedule.cron", "invalid value %q: %s", c.Schedule.Cron, cronErr.Reason)
+	} else if err != nil {
+		bad("schedule.cron", "invalid value %q: %v", c.Schedule.Cron, err)
+	}
+	if c.Schedule.Retries < 0 {
+		bad("schedule.retries", "invalid value %d: must not be negative", c.Schedule.Retries)
+	}
+	if c.Schedule.RetryBackoff <= 0 {
+		bad("schedule.retry_backoff", "invalid value %s: must be positive", c.Schedule.RetryBackoff.D())
 	}
 	switch c.Log.Format {
 	case "text", "json":

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/arxiv-digest/arxiv-digest/classify"
+	"github.com/arxiv-digest/arxiv-digest/config"
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+func newCheckCmd(e *env) *cobra.Command {
+	var (
+		f      configFlags
+		online bool
+	)
+	c := &cobra.Command{
+		Use:   "check",
+		Short: "Validate the config and show the effective values; --online also tests the API key, model and feed",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			a, err := loadApp(e, f)
+			if err != nil {
+				return err
+			}
+			out, err := yaml.Marshal(a.cfg)
+			if err != nil {
+				return withCode(exitFailed, err)
+			}
+			fmt.Fprintf(e.stdout, "# %s is valid. Effective configuration (defaults included):\n%s", a.cfg.Path, out)
+			key, keyErr := a.cfg.APIKey(e.getenv)
+			if keyErr != nil {
+				fmt.Fprintf(e.stdout, "# API key: NOT SET (%v)\n", keyErr)
+			} else {
+				fmt.Fprintf(e.stdout, "# API key: %s (from %s)\n", config.Mask(key), keySource(a.cfg))
+			}
+			fmt.Fprintf(e.stdout, "# store: %s\n", a.cfg.StorePath())
+			if !online {
+				if keyErr != nil {
+					return usageError(keyErr)
+				}
+				return nil
+			}
+			if keyErr != nil {
+				return usageError(keyErr)
+			}
+			a.apiKey = key
+			return a.checkOnline(c.Context())
+		},
+	}
+	f.register(c)
+	c.Flags().BoolVar(&online, "online", false, "make one feed request and one tiny model request")
+	return c
+}
+
+func keySource(c *config.Config) string {
+	if c.LLM.APIKeyFile != "" {
+		return "file " + c.LLM.APIKeyFile
+	}
+	return "$" + c.LLM.APIKeyEnv
+}
+
+// checkOnline proves the categories, key and model work with one feed
+// request and one tiny structured-output request.
+func (a *app) checkOnline(ctx context.Context) error {
+	w := a.env.stdout
+	day, err := a.fetcher().Latest(ctx, a.cfg.Arxiv.Categories)
+	if err != nil {
+		return withCode(exitFailed, fmt.Errorf("feed: %w", err))
+	}
+	fmt.Fprintf(w, "feed ok: %s, %d announcements for %s\n", day.Date, len(day.Papers), strings.Join(a.cfg.Arxiv.Categories, "+"))
+
+	opts := a.engineOptions()
+	opts.Concurrency, opts.MaxRetries = 1, 1
+	eng, err := classify.New(opts)
+	if err != nil {
+		return withCode(exitFailed, err)
+	}
+	topic := a.cfg.ModelTopics()[0]
+	probe := classify.Job{
+		Paper:  model.Paper{ID: "0000.00000", Version: 1, Title: "A test of the arxiv-digest configuration", Abstract: "This is not a paper; it checks that the model answers in the required JSON format."},
+		Topics: []model.Topic{topic},
+	}
+	var res classify.Result
+	if err := eng.Run(ctx, []classify.Job{probe}, func(r classify.Result) { res = r }); err != nil {
+		return withCode(exitFailed, fmt.Errorf("model: %w", err))
+	}
+	if res.Status != model.StatusJudged {
+		return withCode(exitFailed, fmt.Errorf("model %s answered, but not usably: %v", a.cfg.LLM.Model, res.Err))
+	}
+	fmt.Fprintf(w, "model ok: %s at %s answered with relevance %.2f for %q (%d tokens)\n",
+		a.cfg.LLM.Model, a.cfg.LLM.BaseURL, res.Scores[0].Relevance, topic.Name, res.Usage.Prompt+res.Usage.Completion)
+	return nil
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arxiv-digest/arxiv-digest/classify"
+	"github.com/arxiv-digest/arxiv-digest/daemon"
+	"github.com/arxiv-digest/arxiv-digest/pipeline"
+	"github.com/arxiv-digest/arxiv-digest/store"
+)
+
+func newDaemonCmd(e *env) *cobra.Command {
+	var f configFlags
+	c := &cobra.Command{
+		Use:   "daemon",
+		Short: "Run on arXiv's schedule (schedule.cron in schedule.timezone) until stopped",
+		Long: `Run the digest on a schedule: by default at 20:30 US Eastern, Sunday to Thursday,
+just after arXiv's 20:00 announcements. A run that fails (arXiv is sometimes
+late) is retried with backoff; a failure never stops the daemon. On start, if
+the latest announcement has no digest yet, it runs at once. SIGINT or SIGTERM
+stops scheduling, lets a run in progress save its work, and exits 0.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			a, err := loadApp(e, f)
+			if err != nil {
+				return err
+			}
+			if err := a.requireKey(); err != nil {
+				return err
+			}
+			return a.daemon(c.Context())
+		},
+	}
+	f.register(c)
+	return c
+}
+
+func (a *app) daemon(ctx context.Context) error {
+	loc, err := time.LoadLocation(a.cfg.Schedule.Timezone)
+	if err != nil {
+		return usageError(err)
+	}
+	if err := a.openStore(ctx); err != nil {
+		return err
+	}
+	defer a.close()
+	ctx, stop := withSignals(ctx, a.env, a.log, func() { os.Exit(exitInterrupt) })
+	defer stop()
+
+	a.log.Info("daemon started", "version", version, "cron", a.cfg.Schedule.Cron, "timezone", loc.String(),
+		"categories", a.cfg.Arxiv.Categories, "pid", os.Getpid())
+	retries := a.cfg.Schedule.Retries
+	if retries == 0 {
+		retries = -1 // daemon.Options reads 0 as "the default"
+	}
+	err = daemon.Run(ctx, daemon.Options{
+		Cron:         a.cfg.Schedule.Cron,
+		Location:     loc,
+		Retries:      retries,
+		RetryBackoff: a.cfg.Schedule.RetryBackoff.D(),
+		RunAtStart:   a.missingLatest,
+		Logger:       a.log.With("component", "daemon"),
+	}, a.scheduledRun)
+	if err != nil {
+		return withCode(exitFailed, err)
+	}
+	a.log.Info("daemon stopped")
+	return nil
+}
+
+// missingLatest reports whether the newest announcement arXiv should have
+// made by now has no complete digest yet.
+func (a *app) missingLatest(ctx context.Context) bool {
+	date := pipeline.LatestAnnouncement(time.Now())
+	run, _, err := a.store.Run(ctx, date)
+	missing := errors.Is(err, store.ErrNoRun) || (err == nil && run.Status != store.RunComplete)
+	a.log.Info("checked latest announcement", "date", date, "has_digest", !missing)
+	return missing
+}
+
+// scheduledRun is one scheduled run: it waits for a manual run holding the
+// lock, and treats a feed that does not yet show the expected announcement
+// as a failure to retry later. If the feed has moved past the expected day
+// (the daemon was down when it was announced), that day is rebuilt from the
+// arXiv API.
+func (a *app) scheduledRun(ctx context.Context) error {
+	want := pipeline.LatestAnnouncement(time.Now())
+	l, err := a.lock(ctx, "daemon", true)
+	if err != nil {
+		return err
+	}
+	defer l.Release()
+	r := a.runner(&logProgress{log: a.log, every: time.Minute})
+	res, err := r.Run(ctx, pipeline.Options{NotBefore: want})
+	if res != nil {
+		a.summarize(res)
+	}
+	if err == nil && res.Digest.Date > want {
+		if _, _, serr := a.store.Run(ctx, want); errors.Is(serr, store.ErrNoRun) {
+			a.log.Warn("the feed has moved past a day without a digest; rebuilding it from the arXiv API", "date", want)
+			res, err = r.Run(ctx, pipeline.Options{Date: want})
+			if res != nil {
+				a.summarize(res)
+			}
+		}
+	}
+	var fatal *classify.FatalError
+	if errors.As(err, &fatal) {
+		// A bad key or an unknown model will not fix itself by retrying.
+		return daemon.Permanent(fmt.Errorf("the model API refused the run: %w", err))
+	}
+	return err
+}

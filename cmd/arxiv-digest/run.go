@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arxiv-digest/arxiv-digest/classify"
+	"github.com/arxiv-digest/arxiv-digest/lock"
+	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/pipeline"
+)
+
+func newRunCmd(e *env) *cobra.Command {
+	var (
+		f    configFlags
+		opts pipeline.Options
+		wait bool
+	)
+	c := &cobra.Command{
+		Use:   "run",
+		Short: "Build the digest of the latest announcement (or of --date) once",
+		Long: `Fetch the latest arXiv announcement for your categories (or, with --date, rebuild
+a past announcement day from the arXiv API), judge every paper not judged
+before, and write <output.dir>/<date>/digest.{md,html,json}.
+
+Exit codes: 0 complete (or no announcements), 1 failed, 2 usage or config
+error, 3 written but some papers could not be judged, 4 another run holds the
+lock, 130 interrupted (the digest was written with the rest skipped).`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if opts.Date != "" {
+				if _, err := time.Parse(time.DateOnly, opts.Date); err != nil {
+					return usageError(fmt.Errorf("--date %q: want YYYY-MM-DD", opts.Date))
+				}
+			}
+			a, err := loadApp(e, f)
+			if err != nil {
+				return err
+			}
+			if err := a.requireKey(); err != nil {
+				return err
+			}
+			return a.runOnce(c.Context(), opts, wait, func() { os.Exit(exitInterrupt) })
+		},
+	}
+	f.register(c)
+	c.Flags().StringVar(&opts.Date, "date", "", "rebuild this past announcement day (YYYY-MM-DD) from the arXiv API")
+	c.Flags().BoolVar(&opts.Force, "force", false, "rebuild a day that already has a complete digest (still paying only for new judgements)")
+	c.Flags().BoolVar(&wait, "wait", false, "wait for another run holding the lock instead of exiting with code 4")
+	return c
+}
+
+// runOnce takes the lock, runs the pipeline once and reports. quit is
+// called on a second signal.
+func (a *app) runOnce(ctx context.Context, opts pipeline.Options, wait bool, quit func()) error {
+	l, err := a.lock(ctx, "run", wait)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := l.Release(); err != nil {
+			a.log.Error("release lock", "err", err)
+		}
+	}()
+	if err := a.openStore(ctx); err != nil {
+		return err
+	}
+	defer a.close()
+
+	ctx, stop := withSignals(ctx, a.env, a.log, quit)
+	defer stop()
+	res, err := a.runner(newProgress(a.env, a.log)).Run(ctx, opts)
+	if res != nil {
+		a.summarize(res)
+	}
+	return runExit(res, err)
+}
+
+// lock takes the run lock, or says who holds it (exit 4).
+func (a *app) lock(ctx context.Context, command string, wait bool) (*lock.Lock, error) {
+	host, _ := os.Hostname()
+	h := lock.Holder{PID: os.Getpid(), Since: time.Now(), Command: "arxiv-digest " + command, Host: host}
+	path := a.cfg.LockPath()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, withCode(exitFailed, err)
+	}
+	var (
+		l   *lock.Lock
+		err error
+	)
+	if wait {
+		l, err = lock.Acquire(ctx, path, h, 500*time.Millisecond)
+	} else {
+		l, err = lock.TryAcquire(path, h)
+	}
+	switch {
+	case errors.Is(err, lock.ErrHeld):
+		return nil, withCode(exitLocked, err)
+	case err != nil:
+		return nil, withCode(exitFailed, err)
+	}
+	return l, nil
+}
+
+// runExit picks the exit code of a finished run.
+func runExit(res *pipeline.Result, err error) error {
+	var fatal *classify.FatalError
+	switch {
+	case errors.Is(err, pipeline.ErrInterrupted), errors.Is(err, context.Canceled):
+		return withCode(exitInterrupt, err)
+	case errors.As(err, &fatal):
+		return withCode(exitFailed, fmt.Errorf("the model API refused the run: %w", err))
+	case errors.Is(err, classify.ErrBudget):
+		return withCode(exitIncomplete, err)
+	case err != nil:
+		return withCode(exitFailed, err)
+	case res.Digest.Stats.Failed > 0 || res.Digest.Stats.Skipped > 0:
+		return withCode(exitIncomplete, fmt.Errorf("%d papers could not be judged and %d were skipped; run again to retry them",
+			res.Digest.Stats.Failed, res.Digest.Stats.Skipped))
+	}
+	return nil
+}
+
+// summarize prints what the run did, for a person or a cron mail.
+func (a *app) summarize(res *pipeline.Result) {
+	d := res.Digest
+	w := a.env.stdout
+	switch {
+	case res.AlreadyDone:
+		fmt.Fprintf(w, "%s: digest already complete in %s (use --force to rebuild)\n", d.Date, res.Dir)
+		return
+	case d.NoAnnouncements:
+		fmt.Fprintf(w, "%s: no announcements today; wrote %s\n", d.Date, res.Dir)
+		return
+	}
+	fmt.Fprintf(w, "%s: %d fetched, %d judged, %d failed, %d skipped, %d selected\n",
+		d.Date, d.Stats.Fetched, d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Selected)
+	fmt.Fprintf(w, "  this run: %d model requests, %s tokens\n", res.Requests, tokens(res.Usage))
+	if d.Stats.CostUSD != nil {
+		fmt.Fprintf(w, "  day total: %s tokens, about $%.4f\n", tokens(d.Stats.Tokens), *d.Stats.CostUSD)
+	}
+	fmt.Fprintf(w, "  digest: %s\n", filepath.Join(res.Dir, "digest.html"))
+}
+
+func tokens(u model.Usage) string {
+	return fmt.Sprintf("%d prompt (%d cached) + %d completion", u.Prompt, u.Cached, u.Completion)
+}

@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"context"
+
+	"github.com/arxiv-digest/arxiv-digest/classify"
+	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/store"
+)
+
+// Digest builds a stored day's digest from the store alone: the day's papers
+// as announced, the judgements stored for the run's topics and model, and
+// the recorded reasons of papers that were not judged. A nil threshold keeps
+// the one the day was run with.
+func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (model.Digest, error) {
+	run, dayPapers, err := r.Store.Run(ctx, date)
+	if err != nil {
+		return model.Digest{}, err
+	}
+	th := run.Threshold
+	if threshold != nil {
+		th = *threshold
+	}
+	keys := make([]string, 0, len(dayPapers)*len(run.Topics))
+	for _, dp := range dayPapers {
+		for _, t := range run.Topics {
+			keys = append(keys, store.Key(dp.Paper, t, run.Model, classify.PromptVersion))
+		}
+	}
+	known, err := r.Store.Scores(ctx, keys)
+	if err != nil {
+		return model.Digest{}, err
+	}
+	papers := make([]model.Paper, len(dayPapers))
+	outcomes := make(map[string]model.Outcome, len(dayPapers))
+	for i, dp := range dayPapers {
+		papers[i] = dp.Paper
+		scores := make([]model.Score, 0, len(run.Topics))
+		for _, t := range run.Topics {
+			if s, ok := known[store.Key(dp.Paper, t, run.Model, classify.PromptVersion)]; ok {
+				s.Topic = t.Name
+				scores = append(scores, s)
+			}
+		}
+		switch {
+		case len(scores) == len(run.Topics):
+			outcomes[dp.Paper.ID] = model.Outcome{Status: model.StatusJudged, Scores: scores}
+		case dp.Status == model.StatusFailed || dp.Status == model.StatusSkipped:
+			outcomes[dp.Paper.ID] = model.Outcome{Status: dp.Status, Error: dp.Error}
+		default:
+			outcomes[dp.Paper.ID] = model.Outcome{Status: model.StatusSkipped, Error: "not judged yet"}
+		}
+	}
+	d := model.Digest{
+		Date: run.Date, Categories: run.Categories, Topics: run.Topics, Model: run.Model, Threshold: th,
+		Source: run.Source, GeneratedAt: r.now().UTC().Format("2006-01-02T15:04:05Z07:00"),
+		NoAnnouncements: run.NoAnnouncements, Incomplete: run.Error != "" || run.Status == store.RunRunning,
+		RunError: run.Error,
+	}
+	d = model.Build(d, papers, outcomes)
+	d.Stats.Tokens = run.Usage
+	if cost, ok := r.cost(run.Usage); ok {
+		d.Stats.CostUSD = &cost
+	}
+	return d, nil
+}
+
+// cost estimates what usage cost, from the config's price or the table.
+func (r *Runner) cost(u model.Usage) (float64, bool) {
+	p, ok := classify.LookupPrice(r.Config.LLM.Model)
+	if pp := r.Config.LLM.PricePerMillion; pp != nil {
+		p, ok = classify.Price{Input: pp.Input, CachedInput: pp.CachedInput, Output: pp.Output}, true
+	}
+	if !ok {
+		return 0, false
+	}
+	return (float64(u.Prompt-u.Cached)*p.Input + float64(u.Cached)*p.CachedInput + float64(u.Completion)*p.Output) / 1e6, true
+}
