@@ -1,0 +1,105 @@
+package render
+
+import (
+	"encoding/xml"
+	"fmt"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// The Atom feed (RFC 4287), built from structs by encoding/xml, which
+// escapes every text and attribute.
+type atomFeed struct {
+	XMLName   xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	ID        string      `xml:"id"`
+	Title     string      `xml:"title"`
+	Updated   string      `xml:"updated"`
+	Links     []atomLink  `xml:"link"`
+	Author    atomPerson  `xml:"author"`
+	Generator string      `xml:"generator"`
+	Entries   []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	ID      string     `xml:"id"`
+	Title   string     `xml:"title"`
+	Updated string     `xml:"updated"`
+	Links   []atomLink `xml:"link"`
+	Summary string     `xml:"summary"`
+	Content atomText   `xml:"content"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+// feedID identifies the feed for good: its URL when known, else a tag: URI.
+const feedTagID = "tag:arxiv-digest,2025:feed"
+
+func (r *htmlRenderer) feed(days []model.Digest, opts HistoryOptions) ([]byte, error) {
+	f := atomFeed{
+		ID:        feedTagID,
+		Title:     opts.FeedTitle,
+		Author:    atomPerson{Name: "arxiv-digest"},
+		Generator: "arxiv-digest",
+	}
+	if opts.FeedURL != "" {
+		f.ID = opts.FeedURL
+		f.Links = append(f.Links, atomLink{Rel: "self", Type: "application/atom+xml", Href: opts.FeedURL})
+	}
+	f.Links = append(f.Links, atomLink{Rel: "alternate", Type: "text/html", Href: opts.BaseURL + IndexFile})
+	var newest time.Time
+	for i, d := range days {
+		if i == opts.MaxEntries {
+			break
+		}
+		body, err := r.fragment(d)
+		if err != nil {
+			return nil, err
+		}
+		updated := digestTime(d)
+		if updated.After(newest) {
+			newest = updated
+		}
+		v := verdict(d)
+		f.Entries = append(f.Entries, atomEntry{
+			ID:      fmt.Sprintf("tag:arxiv-digest,%s:%s", d.Date, d.Date),
+			Title:   dayTitle(d),
+			Updated: updated.Format(time.RFC3339),
+			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: opts.BaseURL + d.Date + "/" + HTMLFile}},
+			Summary: cleanText(v.Title + " " + v.Detail),
+			Content: atomText{Type: "html", Body: string(body)},
+		})
+	}
+	if newest.IsZero() {
+		newest = opts.Now()
+	}
+	f.Updated = newest.UTC().Format(time.RFC3339)
+	b, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("render: feed: %w", err)
+	}
+	return append(append([]byte(xml.Header), b...), '\n'), nil
+}
+
+// digestTime is when the digest was built, or the start of its day (UTC)
+// when GeneratedAt is missing or malformed.
+func digestTime(d model.Digest) time.Time {
+	if t, err := time.Parse(time.RFC3339, d.GeneratedAt); err == nil {
+		return t.UTC()
+	}
+	t, _ := time.Parse(time.DateOnly, d.Date)
+	return t.UTC()
+}
