@@ -191,7 +191,6 @@ func TestMarkdownStructure(t *testing.T) {
 	}
 }
 
-
 var (
 	pageFragment = regexp.MustCompile(`^#(topic-\d+|not-judged)$`)
 	barStyle     = regexp.MustCompile(`^width:\d{1,3}%$`)
@@ -208,7 +207,7 @@ type htmlReport struct {
 
 // inspectHTML parses page as a browser would and fails on any element or
 // attribute that could run code, load something, or link off arXiv.
-func inspectHTML(t *testing.T, page []byte) htmlReport {
+func inspectHTML(t *testing.T, page []byte, local *regexp.Regexp) htmlReport {
 	t.Helper()
 	doc, err := xhtml.Parse(bytes.NewReader(page))
 	if err != nil {
@@ -226,8 +225,12 @@ func inspectHTML(t *testing.T, page []byte) htmlReport {
 			}
 		case xhtml.ElementNode:
 			switch n.Data {
-			case "script", "iframe", "object", "embed", "form", "input", "img", "base", "frame", "link", "audio", "video", "source", "foreignobject", "image", "use", "a:href":
+			case "script", "iframe", "object", "embed", "form", "input", "img", "base", "frame", "audio", "video", "source", "foreignobject", "image", "use":
 				t.Errorf("forbidden element <%s>", n.Data)
+			case "link":
+				if local == nil || attr(n, "rel") != "alternate" {
+					t.Errorf("forbidden element <link rel=%q>", attr(n, "rel"))
+				}
 			case "style":
 				r.styles++
 			case "details":
@@ -252,7 +255,7 @@ func inspectHTML(t *testing.T, page []byte) htmlReport {
 				case strings.HasPrefix(key, "on"):
 					t.Errorf("<%s %s=%q>: event handler attribute", n.Data, a.Key, a.Val)
 				case key == "href":
-					if !arxivLink.MatchString(a.Val) && !pageFragment.MatchString(a.Val) {
+					if !arxivLink.MatchString(a.Val) && !pageFragment.MatchString(a.Val) && (local == nil || !local.MatchString(a.Val)) {
 						t.Errorf("<%s href=%q>: link off arXiv", n.Data, a.Val)
 					}
 				case key == "src" || key == "srcset" || key == "action" || key == "formaction" || key == "xlink:href" || key == "background" || key == "poster":
@@ -317,7 +320,7 @@ func TestHTMLSafety(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := inspectHTML(t, page)
+			r := inspectHTML(t, page, nil)
 			if r.articles != tt.articles || r.details != tt.details {
 				t.Errorf("%d paper cards and %d folds, want %d and %d", r.articles, r.details, tt.articles, tt.details)
 			}

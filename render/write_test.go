@@ -1,0 +1,261 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+func TestWriteDay(t *testing.T) {
+	dir := t.TempDir()
+	d := sampleDigest()
+	day, err := WriteDay(dir, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if day != filepath.Join(dir, "2025-04-28") {
+		t.Errorf("folder = %q", day)
+	}
+	page, _ := HTML(d)
+	js, _ := JSON(d)
+	for name, want := range map[string][]byte{MarkdownFile: Markdown(d), HTMLFile: page, JSONFile: js} {
+		got, err := os.ReadFile(filepath.Join(day, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from what the renderer makes", name)
+		}
+	}
+	ents, err := os.ReadDir(day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 3 {
+		t.Errorf("day folder holds %d entries, want 3 (temp files left?)", len(ents))
+	}
+	// Rewriting the day replaces the files whole.
+	d.Papers = d.Papers[:1]
+	if _, err := WriteDay(dir, d); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(day, MarkdownFile))
+	if !bytes.Equal(got, Markdown(d)) {
+		t.Error("rewritten digest.md is not the new digest")
+	}
+}
+
+func TestWriteDayRejectsBadDates(t *testing.T) {
+	for _, date := range []string{"", "../../etc", "2025-4-28", "2025-02-30", "2025-04-28/../x", "2025-04-28\x00"} {
+		t.Run(date, func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := WriteDay(dir, model.Digest{Date: date})
+			if !errors.Is(err, ErrBadDate) {
+				t.Errorf("WriteDay(%q) error = %v, want ErrBadDate", date, err)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("wrote %d entries for a bad date", len(ents))
+			}
+		})
+	}
+}
+
+// writeHistoryFixture writes three days out of order plus things that are
+// not days: a corrupt digest, a folder without a digest, a stray file.
+func writeHistoryFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	mk := func(date string, selected int, noAnn bool) {
+		d := sampleDigest()
+		d.Date = date
+		d.GeneratedAt = date + "T06:00:00Z"
+		d.NoAnnouncements = noAnn
+		d.Stats.Selected = selected
+		if _, err := WriteDay(dir, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("2025-04-28", 5, false)
+	mk("2025-04-30", 7, false)
+	mk("2025-04-27", 0, true)
+	for _, p := range []string{"2025-04-29", "notes", "2025-05-01"} {
+		if err := os.MkdirAll(filepath.Join(dir, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "2025-04-29", JSONFile), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes", JSONFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestWriteHistoryIndex(t *testing.T) {
+	dir := writeHistoryFixture(t)
+	if err := WriteHistory(dir, HistoryOptions{FeedTitle: "My <digest>"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := inspectHTML(t, page, regexp.MustCompile(`^(feed\.xml|\d{4}-\d\d-\d\d/digest\.html)$`))
+	// Days newest first, each linked to its page; the corrupt day is left out.
+	links := hrefs(t, page)
+	want := []string{"2025-04-30/digest.html", "2025-04-28/digest.html", "2025-04-27/digest.html"}
+	if strings.Join(links, " ") != strings.Join(want, " ") {
+		t.Errorf("index links = %q, want %q", links, want)
+	}
+	for _, w := range []string{"My <digest>", "3 days, newest first", "No announcements today.", "1 paper could not be judged."} {
+		if !strings.Contains(r.text, w) {
+			t.Errorf("index text lacks %q", w)
+		}
+	}
+	if strings.Contains(r.text, "2025-04-29") {
+		t.Error("index lists the corrupt day")
+	}
+}
+
+// hrefs lists the day links of an index page in order.
+func hrefs(t *testing.T, page []byte) []string {
+	t.Helper()
+	var out []string
+	for _, part := range strings.Split(string(page), `<a href="`)[1:] {
+		h := part[:strings.IndexByte(part, '"')]
+		if strings.HasSuffix(h, HTMLFile) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func TestWriteHistoryFeed(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     HistoryOptions
+		feedID   string
+		self     string
+		dayLink  string
+		entries  int
+		firstDay string
+	}{
+		{name: "no base url", opts: HistoryOptions{}, feedID: feedTagID, self: "",
+			dayLink: "2025-04-30/digest.html", entries: 3, firstDay: "2025-04-30"},
+		{name: "base url", opts: HistoryOptions{BaseURL: "https://example.org/digest", FeedTitle: "Q & A", MaxEntries: 2},
+			feedID: "https://example.org/digest/feed.xml", self: "https://example.org/digest/feed.xml",
+			dayLink: "https://example.org/digest/2025-04-30/digest.html", entries: 2, firstDay: "2025-04-30"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeHistoryFixture(t)
+			if err := WriteHistory(dir, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := os.ReadFile(filepath.Join(dir, FeedFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			feed, err := gofeed.NewParser().ParseString(string(raw))
+			if err != nil {
+				t.Fatalf("gofeed: %v\n%s", err, raw)
+			}
+			if feed.FeedType != "atom" {
+				t.Errorf("feed type %q", feed.FeedType)
+			}
+			if !strings.Contains(string(raw), "<id>"+tt.feedID+"</id>") {
+				t.Errorf("feed id is not %q", tt.feedID)
+			}
+			if feed.Title == "" || feed.UpdatedParsed == nil || !feed.UpdatedParsed.Equal(time.Date(2025, 4, 30, 6, 0, 0, 0, time.UTC)) {
+				t.Errorf("title %q updated %v", feed.Title, feed.UpdatedParsed)
+			}
+			if tt.opts.FeedTitle != "" && feed.Title != tt.opts.FeedTitle {
+				t.Errorf("title %q, want %q", feed.Title, tt.opts.FeedTitle)
+			}
+			if feed.FeedLink != tt.self {
+				t.Errorf("self link %q, want %q", feed.FeedLink, tt.self)
+			}
+			if len(feed.Authors) == 0 || feed.Authors[0].Name == "" {
+				t.Error("feed has no author")
+			}
+			if len(feed.Items) != tt.entries {
+				t.Fatalf("%d entries, want %d", len(feed.Items), tt.entries)
+			}
+			it := feed.Items[0]
+			if it.GUID != "tag:arxiv-digest,2025-04-30:2025-04-30" || it.Link != tt.dayLink ||
+				it.Title != "arXiv digest 2025-04-30: 7 selected (1 not judged)" || it.UpdatedParsed == nil {
+				t.Errorf("first entry id %q link %q title %q updated %v", it.GUID, it.Link, it.Title, it.UpdatedParsed)
+			}
+			if !strings.Contains(it.Content, `<article class="paper"`) || !strings.Contains(it.Content, "Fault-tolerant $A_n$ codes") {
+				t.Errorf("entry content is not the day's HTML: %.200s", it.Content)
+			}
+			if strings.Contains(it.Content, "<details") || strings.Contains(it.Content, "<style") {
+				t.Error("feed content carries abstracts or styles")
+			}
+			for i := 1; i < len(feed.Items); i++ {
+				if feed.Items[i-1].UpdatedParsed.Before(*feed.Items[i].UpdatedParsed) {
+					t.Errorf("entries not newest first at %d", i)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteHistoryEmptyAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := WriteHistory(dir, HistoryOptions{Now: func() time.Time { return now }}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, FeedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := gofeed.NewParser().ParseString(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 0 || feed.UpdatedParsed == nil || !feed.UpdatedParsed.Equal(now) {
+		t.Errorf("empty feed: %d items, updated %v", len(feed.Items), feed.UpdatedParsed)
+	}
+	for _, base := range []string{"javascript:alert(1)", "example.org", "ftp://example.org/"} {
+		if err := WriteHistory(dir, HistoryOptions{BaseURL: base}); !errors.Is(err, ErrBadBaseURL) {
+			t.Errorf("BaseURL %q: error %v, want ErrBadBaseURL", base, err)
+		}
+	}
+	if err := WriteHistory(filepath.Join(dir, "missing"), HistoryOptions{}); err == nil {
+		t.Error("missing folder: want an error")
+	}
+}
+
+// A digest.json written by WriteDay reads back into the same digest.
+func TestDigestJSONRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	d := sampleDigest()
+	day, err := WriteDay(dir, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(day, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back model.Digest
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(Markdown(back), Markdown(d)) {
+		t.Error("the Markdown of the digest read back differs")
+	}
+}
