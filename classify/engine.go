@@ -1,0 +1,264 @@
+package classify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+)
+
+// Job asks to judge Paper against exactly Topics.
+type Job struct {
+	Paper  model.Paper
+	Topics []model.Topic
+}
+
+// Result is what became of one Job.
+type Result struct {
+	Job    Job
+	Status model.Status // judged, failed (tried, could not be judged), skipped (never tried)
+	// Scores has exactly one score per Job.Topics, in that order, when
+	// Status is judged.
+	Scores []model.Score
+	// Err says why, when failed or skipped: errors.Is(err, ErrBudget),
+	// errors.Is(err, ErrInvalidAnswer), a *FatalError, a *StatusError,
+	// context.Canceled ...
+	Err error
+	// Usage counts the tokens of every attempt, invalid answers included
+	// (they were paid for).
+	Usage    model.Usage
+	Attempts int
+}
+
+// Engine judges jobs with an OpenAI-compatible Chat Completions API. One
+// Engine may run several times, but one Run at a time.
+type Engine struct {
+	opts   Options
+	client openai.Client
+	log    *slog.Logger
+
+	inFlight    atomic.Int64
+	maxInFlight atomic.Int64
+}
+
+// New validates opts and builds the engine and its API client. The client
+// never retries by itself: the engine owns the attempt loop.
+func New(opts Options) (*Engine, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	client := openai.NewClient(
+		option.WithBaseURL(o.BaseURL+"/"),
+		option.WithAPIKey(o.APIKey),
+		option.WithHTTPClient(o.HTTPClient),
+		option.WithMaxRetries(0),
+	)
+	return &Engine{opts: o, client: client, log: o.Logger.With(slog.String("component", "classify"))}, nil
+}
+
+// MaxInFlight is the most requests the engine ever had in flight at once.
+func (e *Engine) MaxInFlight() int { return int(e.maxInFlight.Load()) }
+
+// Cost prices u with the engine's price; known is false when the model's
+// price is unknown.
+func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
+	if e.opts.Price == nil {
+		return 0, false
+	}
+	return e.opts.Price.cost(u), true
+}
+
+// Run judges every job with at most Concurrency requests in flight and
+// calls onResult exactly once per job, never concurrently, as each job
+// ends. It returns nil, a *FatalError (the run was stopped: jobs not yet
+// tried are reported skipped with it) or ctx.Err() when ctx was cancelled
+// (untried jobs are reported skipped). When ctx is cancelled no new attempt
+// starts; attempts in flight get Options.Grace to finish. Jobs skipped for
+// the cost budget carry ErrBudget; Run still returns nil then.
+func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) error {
+	r := e.newRun(ctx)
+	defer r.close()
+
+	results := make(chan Result, len(jobs))
+	var reporter sync.WaitGroup
+	reporter.Add(1)
+	go func() {
+		defer reporter.Done()
+		for res := range results {
+			onResult(res)
+		}
+	}()
+
+	var next atomic.Int64
+	var workers sync.WaitGroup
+	for range min(e.opts.Concurrency, len(jobs)) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) {
+					return
+				}
+				results <- r.judge(jobs[i])
+			}
+		}()
+	}
+	workers.Wait()
+	close(results)
+	reporter.Wait()
+
+	if err := r.stopErr(); err != nil {
+		var fe *FatalError
+		if errors.As(err, &fe) {
+			return fe
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// run is the state of one Run.
+type run struct {
+	e     *Engine
+	ctx   context.Context // the caller's: its end stops new attempts
+	reqs  context.Context // detached from ctx; ends Grace after ctx does
+	stopR context.CancelFunc
+	stopA func() bool
+	pace  *pacer
+	sem   chan struct{}
+
+	gateOnce  sync.Once
+	gateTaken atomic.Bool
+	gate      chan struct{} // closed when the run's first attempt ends
+
+	mu       sync.Mutex
+	stop     error         // a *FatalError or ErrBudget: start nothing more
+	waited   time.Duration // server-requested pause paid from MaxRateLimitWait
+	spent    float64       // USD of finished attempts
+	reserved float64       // USD estimated for attempts in flight
+	maxComp  int64         // largest completion seen, for estimates
+}
+
+func (e *Engine) newRun(ctx context.Context) *run {
+	reqs, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r := &run{
+		e:     e,
+		ctx:   ctx,
+		reqs:  reqs,
+		stopR: cancel,
+		pace:  newPacer(e.opts.RequestsPerMinute, e.opts.TokensPerMinute, e.opts.sleep, e.log),
+		sem:   make(chan struct{}, e.opts.Concurrency),
+		gate:  make(chan struct{}),
+	}
+	var grace *time.Timer
+	var graceMu sync.Mutex
+	stop := context.AfterFunc(ctx, func() {
+		graceMu.Lock()
+		defer graceMu.Unlock()
+		grace = time.AfterFunc(e.opts.Grace, cancel)
+	})
+	r.stopA = func() bool {
+		ok := stop()
+		graceMu.Lock()
+		if grace != nil {
+			grace.Stop()
+		}
+		graceMu.Unlock()
+		return ok
+	}
+	return r
+}
+
+// close releases the run's timers and contexts.
+func (r *run) close() {
+	r.stopA()
+	r.stopR()
+}
+
+// halt stops the run from starting anything more, keeping the first reason.
+func (r *run) halt(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stop == nil {
+		r.stop = err
+		r.e.log.Warn("run stopped", slog.String("reason", err.Error()))
+	}
+}
+
+func (r *run) stopErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stop
+}
+
+// reserve books est USD for an attempt about to start; false when that
+// would pass the budget (the run is then halted with ErrBudget).
+func (r *run) reserve(est float64) bool {
+	budget := r.e.opts.MaxCostUSD
+	if budget <= 0 {
+		return true
+	}
+	r.mu.Lock()
+	over := r.spent+r.reserved+est > budget
+	if !over {
+		r.reserved += est
+	}
+	r.mu.Unlock()
+	if over {
+		r.halt(fmt.Errorf("%w: max_cost_usd %.4f", ErrBudget, budget))
+	}
+	return !over
+}
+
+// settle replaces an attempt's reservation by what it really cost.
+func (r *run) settle(est float64, u model.Usage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.e.opts.MaxCostUSD > 0 {
+		r.reserved -= est
+	}
+	if r.e.opts.Price != nil {
+		r.spent += r.e.opts.Price.cost(u)
+	}
+	r.maxComp = max(r.maxComp, u.Completion)
+}
+
+// estimate is the cost of one attempt before it is made: its prompt at
+// the full input price and the largest completion seen so far (or the
+// completion cap before any was seen).
+func (r *run) estimate(promptTokens, maxCompletion int) float64 {
+	p := r.e.opts.Price
+	if p == nil {
+		return 0
+	}
+	r.mu.Lock()
+	comp := r.maxComp
+	r.mu.Unlock()
+	if comp == 0 {
+		comp = int64(maxCompletion)
+	}
+	return (float64(promptTokens)*p.Input + float64(comp)*p.Output) / 1e6
+}
+
+// patience pays d of server-requested waiting from the run's
+// MaxRateLimitWait; false when it is used up.
+func (r *run) patience(d time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.waited+d > r.e.opts.MaxRateLimitWait {
+		return false
+	}
+	r.waited += d
+	return true
+}

@@ -1,0 +1,66 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrBudget is the reason of jobs skipped (or retries refused) because the
+// cost budget (Options.MaxCostUSD) would be passed.
+var ErrBudget = errors.New("cost budget reached")
+
+// ErrInvalidAnswer wraps every reason a model answer was rejected
+// ("invalid answer: topic \"X\" missing").
+var ErrInvalidAnswer = errors.New("invalid answer")
+
+// ErrRateLimitPatience is the reason of a job that failed because the
+// server kept asking to wait after the run's total patience
+// (Options.MaxRateLimitWait) was used up.
+var ErrRateLimitPatience = errors.New("rate limit wait budget exhausted")
+
+// FatalError is an API error that no retry can fix (401/403 bad key, 404
+// unknown model, 400/422 bad request, 429 insufficient_quota). It stops the
+// whole run.
+type FatalError struct {
+	StatusCode int
+	Code       string
+	Message    string
+}
+
+func (e *FatalError) Error() string {
+	msg := fmt.Sprintf("fatal api error: status %d", e.StatusCode)
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// StatusError is a non-fatal API error (5xx, 408, 409, 429 ...): the
+// reason of a job that failed after its retries.
+type StatusError struct {
+	StatusCode int
+	Code       string
+	Type       string
+	Message    string
+	RequestID  string
+	// RetryAfter is what the server asked to wait (retry-after-ms or
+	// retry-after), zero when it did not say.
+	RetryAfter time.Duration
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("api error: status %d", e.StatusCode)
+	if e.Code != "" {
+		msg += " " + e.Code
+	} else if e.Type != "" {
+		msg += " " + e.Type
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}

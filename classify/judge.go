@@ -1,0 +1,207 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/shared"
+)
+
+// judge runs one job's attempt loop to its end and returns its result.
+func (r *run) judge(job Job) Result {
+	res := Result{Job: job}
+	if err := r.ctx.Err(); err != nil {
+		return r.skip(res, err)
+	}
+	if err := r.stopErr(); err != nil {
+		return r.skip(res, err)
+	}
+	if err := checkTopics(job.Topics); err != nil {
+		res.Status, res.Err = model.StatusFailed, fmt.Errorf("classify %s: %w", job.Paper.ID, err)
+		return res
+	}
+	if len(job.Topics) == 0 {
+		res.Status, res.Scores = model.StatusJudged, []model.Score{}
+		return res
+	}
+	params, promptChars := r.params(job)
+	maxComp := int(params.MaxCompletionTokens.Value)
+	tokens := promptChars/4 + maxComp
+	log := r.e.log.With(slog.String("paper_id", job.Paper.ID))
+
+	retries, invalid := 0, 0
+	var last error
+	for {
+		if err := r.pace.wait(r.ctx, tokens); err != nil {
+			return r.end(res, err, last)
+		}
+		if err := r.ctx.Err(); err != nil {
+			return r.end(res, err, last)
+		}
+		if err := r.stopErr(); err != nil {
+			return r.end(res, err, last)
+		}
+		first := r.gateTaken.CompareAndSwap(false, true)
+		if !first {
+			select {
+			case <-r.gate:
+			case <-r.ctx.Done():
+				return r.end(res, r.ctx.Err(), last)
+			}
+		}
+		est := r.estimate(promptChars/4, maxComp)
+		if !r.reserve(est) {
+			if first {
+				r.openGate()
+			}
+			return r.end(res, r.stopErr(), last)
+		}
+		out := r.attempt(params, job.Topics, tokens)
+		r.settle(est, out.usage)
+		if first {
+			r.openGate()
+		}
+		res.Attempts++
+		res.Usage.Add(out.usage)
+		if out.err != nil {
+			last = out.err
+			log.Debug("attempt failed", slog.Int("attempt", res.Attempts), slog.String("error", out.err.Error()))
+		}
+		switch out.kind {
+		case kindOK:
+			res.Status, res.Scores, res.Err = model.StatusJudged, out.scores, nil
+			return res
+		case kindInvalid:
+			invalid++
+			if invalid > 1 {
+				return r.fail(res, out.err)
+			}
+		case kindWait:
+			added := r.pace.pause(out.wait + jitter(out.wait))
+			if !r.patience(added) {
+				return r.fail(res, fmt.Errorf("%w (max_rate_limit_wait %s): %w", ErrRateLimitPatience, r.e.opts.MaxRateLimitWait, out.err))
+			}
+			log.Debug("server asked to wait", slog.Duration("wait", out.wait))
+		case kindTransient:
+			retries++
+			if retries > r.e.opts.MaxRetries {
+				return r.fail(res, out.err)
+			}
+			if err := r.e.opts.sleep(r.ctx, r.backoff(retries)); err != nil {
+				return r.end(res, err, last)
+			}
+		case kindFatal:
+			r.halt(out.err)
+			return r.fail(res, out.err)
+		case kindReject:
+			return r.fail(res, out.err)
+		case kindCanceled:
+			return r.end(res, out.err, last)
+		}
+	}
+}
+
+// skip reports a job that was never tried.
+func (r *run) skip(res Result, err error) Result {
+	res.Status, res.Err = model.StatusSkipped, err
+	return res
+}
+
+// fail reports a job that was tried and could not be judged.
+func (r *run) fail(res Result, err error) Result {
+	res.Status, res.Err = model.StatusFailed, err
+	return res
+}
+
+// end reports a job stopped before its next attempt (cancellation, a
+// fatal error elsewhere, the budget): skipped when never tried, else failed
+// with the reason it stopped and the last error.
+func (r *run) end(res Result, why, last error) Result {
+	if res.Attempts == 0 {
+		return r.skip(res, why)
+	}
+	if last != nil {
+		return r.fail(res, fmt.Errorf("%w (after: %w)", why, last))
+	}
+	return r.fail(res, why)
+}
+
+func (r *run) openGate() { r.gateOnce.Do(func() { close(r.gate) }) }
+
+// backoff is exponential with full jitter: uniform in [0, min(cap,
+// base*2^(n-1))].
+func (r *run) backoff(n int) time.Duration {
+	d := r.e.opts.backoffCap
+	if n-1 < 32 {
+		d = min(d, r.e.opts.backoffBase<<(n-1))
+	}
+	if d <= 0 {
+		return 0
+	}
+	return rand.N(d + 1)
+}
+
+// jitter is a tiny random extra on a server-requested wait, so workers do
+// not all come back in the same instant.
+func jitter(d time.Duration) time.Duration {
+	j := min(max(d/20, time.Millisecond), 100*time.Millisecond)
+	return rand.N(j + 1)
+}
+
+// params builds the request for a job and returns the prompt's length in
+// characters (for token estimates).
+func (r *run) params(job Job) (openai.ChatCompletionNewParams, int) {
+	o := r.e.opts
+	sys, user := systemPrompt(job.Topics), userPrompt(job.Paper)
+	maxComp := o.MaxCompletionTokens
+	if maxComp == 0 {
+		maxComp = 256 + 160*len(job.Topics)
+		if reasoningModel(o.Model) {
+			maxComp += 8000 // reasoning tokens count as completion tokens
+		}
+	}
+	p := openai.ChatCompletionNewParams{
+		Model: shared.ChatModel(o.Model),
+		Messages: []openai.ChatCompletionMessageParamUnion{
+			openai.SystemMessage(sys),
+			openai.UserMessage(user),
+		},
+		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
+			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{
+				JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
+					Name:   schemaName,
+					Strict: openai.Bool(true),
+					Schema: Schema(job.Topics),
+				},
+			},
+		},
+		MaxCompletionTokens: openai.Int(int64(maxComp)),
+	}
+	if o.Temperature != nil && !reasoningModel(o.Model) {
+		p.Temperature = openai.Float(*o.Temperature)
+	}
+	if o.ReasoningEffort != "" {
+		p.ReasoningEffort = shared.ReasoningEffort(o.ReasoningEffort)
+	}
+	return p, len(sys) + len(user)
+}
+
+// checkTopics rejects topic lists the schema cannot express.
+func checkTopics(topics []model.Topic) error {
+	seen := make(map[string]bool, len(topics))
+	for _, t := range topics {
+		if t.Name == "" {
+			return errors.New("topic with an empty name")
+		}
+		if seen[t.Name] {
+			return fmt.Errorf("duplicate topic %q", t.Name)
+		}
+		seen[t.Name] = true
+	}
+	return nil
+}

@@ -1,0 +1,251 @@
+package classify
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// paceFactor keeps client-side pacing a little under the server's limit:
+// requests reach the server with some jitter, and a limit enforced per
+// second punishes two requests that arrive closer than they were sent.
+const paceFactor = 0.97
+
+// pacer spaces requests smoothly under the request and token limits (the
+// configured ones, then the server's x-ratelimit-* headers) and holds every
+// worker until a shared "not before" time when the server asks for a pause.
+type pacer struct {
+	sleep func(context.Context, time.Duration) error
+	log   *slog.Logger
+
+	req *rate.Limiter // requests per second
+	tok *rate.Limiter // tokens per second
+
+	mu        sync.Mutex
+	notBefore time.Time
+	cfgRPM    int // configured limits, 0 = none
+	cfgTPM    int
+	srvRPM    int // limits last announced by the server, 0 = none
+	srvTPM    int
+}
+
+func newPacer(rpm, tpm int, sleep func(context.Context, time.Duration) error, log *slog.Logger) *pacer {
+	p := &pacer{
+		sleep:  sleep,
+		log:    log,
+		req:    rate.NewLimiter(rate.Inf, 1),
+		tok:    rate.NewLimiter(rate.Inf, 1),
+		cfgRPM: rpm,
+		cfgTPM: tpm,
+	}
+	p.apply()
+	return p
+}
+
+// effective is the tighter of the configured and the announced limit.
+func effective(cfg, srv int) int {
+	switch {
+	case cfg > 0 && srv > 0:
+		return min(cfg, srv)
+	case cfg > 0:
+		return cfg
+	default:
+		return srv
+	}
+}
+
+// apply sets the limiters from the current limits. Callers hold p.mu (or
+// own p exclusively).
+func (p *pacer) apply() {
+	if rpm := effective(p.cfgRPM, p.srvRPM); rpm > 0 {
+		perSec := float64(rpm) / 60 * paceFactor
+		p.req.SetLimit(rate.Limit(perSec))
+		p.req.SetBurst(1)
+	} else {
+		p.req.SetLimit(rate.Inf)
+	}
+	if tpm := effective(p.cfgTPM, p.srvTPM); tpm > 0 {
+		perSec := float64(tpm) / 60 * paceFactor
+		p.tok.SetLimit(rate.Limit(perSec))
+		// A burst of one second's worth of tokens: smooth, yet never
+		// smaller than one request (WaitN clamps to it).
+		p.tok.SetBurst(max(1, int(perSec)))
+	} else {
+		p.tok.SetLimit(rate.Inf)
+	}
+}
+
+// wait blocks until a request of about tokens tokens may start: after the
+// shared pause and within both limiters.
+func (p *pacer) wait(ctx context.Context, tokens int) error {
+	served, err := p.waitPause(ctx, time.Time{})
+	if err != nil {
+		return err
+	}
+	if err := p.req.Wait(ctx); err != nil {
+		return ctxErr(ctx, err)
+	}
+	if b := p.tok.Burst(); tokens > b && p.tok.Limit() != rate.Inf {
+		tokens = b
+	}
+	if tokens > 0 {
+		if err := p.tok.WaitN(ctx, tokens); err != nil {
+			return ctxErr(ctx, err)
+		}
+	}
+	// A pause may have been ordered while we queued at the limiters.
+	_, err = p.waitPause(ctx, served)
+	return err
+}
+
+// ctxErr prefers the context's error over the limiter's "would exceed
+// context deadline".
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// waitPause sleeps until the shared pause is over, unless it ends no later
+// than served (a pause already waited out), and returns the end of the
+// pause it honoured.
+func (p *pacer) waitPause(ctx context.Context, served time.Time) (time.Time, error) {
+	for {
+		p.mu.Lock()
+		nb := p.notBefore
+		p.mu.Unlock()
+		d := time.Until(nb)
+		if d <= 0 || !nb.After(served) {
+			return served, ctx.Err()
+		}
+		if err := p.sleep(ctx, d); err != nil {
+			return served, err
+		}
+		served = nb
+	}
+}
+
+// pause holds every request until now+d and returns how much that
+// extends the current pause (what the run's patience pays for).
+func (p *pacer) pause(d time.Duration) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	until := now.Add(d)
+	from := p.notBefore
+	if from.Before(now) {
+		from = now
+	}
+	if !until.After(from) {
+		return 0
+	}
+	p.notBefore = until
+	return until.Sub(from)
+}
+
+// observe adapts to a response's x-ratelimit-* headers: the announced
+// limits set the limiters' rates, and a nearly empty budget holds new
+// requests until the server has refilled enough for one more.
+func (p *pacer) observe(h http.Header, tokens int) {
+	limReq, okLR := headerInt(h, "x-ratelimit-limit-requests")
+	limTok, okLT := headerInt(h, "x-ratelimit-limit-tokens")
+	p.mu.Lock()
+	changed := false
+	if okLR && limReq > 0 && limReq != p.srvRPM {
+		p.srvRPM, changed = limReq, true
+	}
+	if okLT && limTok > 0 && limTok != p.srvTPM {
+		p.srvTPM, changed = limTok, true
+	}
+	if changed {
+		p.apply()
+		p.log.Debug("rate limits from server", slog.Int("limit_requests", p.srvRPM), slog.Int("limit_tokens", p.srvTPM))
+	}
+	p.mu.Unlock()
+
+	var hold time.Duration
+	if rem, ok := headerInt(h, "x-ratelimit-remaining-requests"); ok && rem < 1 {
+		hold = max(hold, refillTime(h, "requests", limReq, rem, 1))
+	}
+	if rem, ok := headerInt(h, "x-ratelimit-remaining-tokens"); ok && rem < tokens {
+		hold = max(hold, refillTime(h, "tokens", limTok, rem, tokens))
+	}
+	if hold > 0 {
+		p.pause(hold)
+	}
+}
+
+// refillTime estimates when the server's budget of kind will hold need
+// units again, from its reset time (time until the budget is full) and a
+// linear refill; without a limit it is the whole reset time.
+func refillTime(h http.Header, kind string, limit, remaining, need int) time.Duration {
+	reset, ok := parseReset(h.Get("x-ratelimit-reset-" + kind))
+	if !ok || reset <= 0 {
+		return 0
+	}
+	missing := limit - remaining
+	if limit <= 0 || missing <= 0 {
+		return reset
+	}
+	d := time.Duration(float64(reset) * float64(need-remaining) / float64(missing))
+	return min(d, reset)
+}
+
+func headerInt(h http.Header, key string) (int, bool) {
+	v := strings.TrimSpace(h.Get(key))
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, false
+		}
+		n = int(f)
+	}
+	return n, true
+}
+
+// parseReset parses an x-ratelimit-reset-* value: a Go-like duration as
+// OpenAI sends it ("1s", "6m0s", "12ms", "59.993s") or bare seconds.
+func parseReset(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		return max(d, 0), true
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		return time.Duration(f * float64(time.Second)), true
+	}
+	return 0, false
+}
+
+// parseRetryAfter reads what the server asks to wait: retry-after-ms
+// (OpenAI), else retry-after in seconds or as an HTTP date.
+func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := strings.TrimSpace(h.Get("retry-after-ms")); v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && !math.IsInf(f, 0) {
+			return time.Duration(f * float64(time.Millisecond)), true
+		}
+	}
+	if v := strings.TrimSpace(h.Get("retry-after")); v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && !math.IsInf(f, 0) {
+			return time.Duration(f * float64(time.Second)), true
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(t.Sub(now), 0), true
+		}
+	}
+	return 0, false
+}
