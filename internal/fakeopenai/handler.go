@@ -133,8 +133,8 @@ func (s *Server) drop(w *statusWriter) {
 	if err != nil { // not hijackable (HTTP/2): the closest is an aborted handler
 		panic(http.ErrAbortHandler)
 	}
-	_ = conn.Close()
 	s.stats.dropped.Add(1)
+	_ = conn.Close()
 }
 
 func (s *Server) writeRateLimited(w http.ResponseWriter, p prompt, d decision, tokens int) {

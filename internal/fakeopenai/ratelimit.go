@@ -44,19 +44,25 @@ func (b *bucket) wait(n float64) time.Duration {
 	if short <= 0 {
 		return 0
 	}
-	return time.Duration(short / b.rate() * float64(time.Second))
+	return seconds(short / b.rate())
+}
+
+// seconds converts float seconds to a duration at microsecond precision,
+// so float noise (1.000999999s) does not leak into the headers.
+func seconds(s float64) time.Duration {
+	return time.Duration(math.Round(s*1e6)) * time.Microsecond
 }
 
 // used is how much of the limit the enforcement window has used, scaled to
 // the per-minute limit (what OpenAI's "Used N" reports).
 func (b *bucket) used() int {
-	return int(math.Round((b.capacity - b.level) * b.limit / b.capacity))
+	return int(math.Min(b.limit, math.Round((b.capacity-b.level)*b.limit/b.capacity)))
 }
 
 func (b *bucket) remaining() int { return int(math.Max(0, math.Floor(b.window))) }
 
 func (b *bucket) reset() time.Duration {
-	return time.Duration((b.limit - b.window) / b.rate() * float64(time.Second))
+	return seconds((b.limit - b.window) / b.rate())
 }
 
 // limiter enforces RPM and TPM.
