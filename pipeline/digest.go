@@ -24,7 +24,7 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 	keys := make([]string, 0, len(dayPapers)*len(run.Topics))
 	for _, dp := range dayPapers {
 		for _, t := range run.Topics {
-			keys = append(keys, store.Key(dp.Paper, t, run.Model, classify.PromptVersion))
+			keys = append(keys, store.Key(dp.Paper, t, run.Model, run.PromptVersion))
 		}
 	}
 	known, err := r.Store.Scores(ctx, keys)
@@ -37,7 +37,7 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 		papers[i] = dp.Paper
 		scores := make([]model.Score, 0, len(run.Topics))
 		for _, t := range run.Topics {
-			if s, ok := known[store.Key(dp.Paper, t, run.Model, classify.PromptVersion)]; ok {
+			if s, ok := known[store.Key(dp.Paper, t, run.Model, run.PromptVersion)]; ok {
 				s.Topic = t.Name
 				scores = append(scores, s)
 			}

@@ -116,7 +116,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 
 	run := store.Run{
 		Date: day.Date, Source: day.Source, Categories: cfg.Arxiv.Categories, Topics: topics,
-		Model: cfg.LLM.Model, Threshold: cfg.Threshold, Status: store.RunRunning,
+		Model: cfg.LLM.Model, PromptVersion: classify.PromptVersion, Threshold: cfg.Threshold, Status: store.RunRunning,
 		NoAnnouncements: day.NoAnnouncements, StartedAt: r.now(), PID: os.Getpid(),
 	}
 	if err := r.Store.BeginRun(ctx, run, papers); err != nil {
