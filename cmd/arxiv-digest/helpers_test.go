@@ -137,7 +137,6 @@ func readDigest(t testing.TB, dir, date string) model.Digest {
 	return d
 }
 
-
 // peekBody reads a request body and puts it back for the next handler.
 func peekBody(r *http.Request) string {
 	data, _ := io.ReadAll(r.Body)
