@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	_ "embed"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/text"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
@@ -38,15 +40,18 @@ func HTML(d model.Digest) ([]byte, error) {
 }
 
 // htmlRenderer holds the parsed templates and the goldmark instance of one
-// rendering (several pages when it writes the history).
+// rendering (several pages when it writes the history). It is not safe for
+// concurrent use: inline reuses one buffer.
 type htmlRenderer struct {
 	md  goldmark.Markdown
 	buf bytes.Buffer
+	bw  *bufio.Writer // over buf, so goldmark does not allocate one per text
 	tpl *template.Template
 }
 
 func newHTMLRenderer() (*htmlRenderer, error) {
 	r := &htmlRenderer{md: goldmark.New()} // safe mode: raw HTML is never passed through
+	r.bw = bufio.NewWriter(&r.buf)
 	funcs := template.FuncMap{
 		"md":          r.inline,
 		"text":        cleanText,
@@ -92,12 +97,14 @@ type dayPage struct {
 }
 
 func (r *htmlRenderer) page(d model.Digest) ([]byte, error) {
-	return r.exec("day", dayPage{view: newView(d)}, 8192+2500*len(d.Papers))
+	v := newView(d)
+	return r.exec("day", dayPage{view: v}, 16384+3000*v.Selected+600*len(v.Failed))
 }
 
 // fragment is the day's body without the page around it, for the feed.
 func (r *htmlRenderer) fragment(d model.Digest) ([]byte, error) {
-	return r.exec("body", dayPage{view: newView(d), Compact: true}, 4096+600*len(d.Papers))
+	v := newView(d)
+	return r.exec("body", dayPage{view: v, Compact: true}, 4096+1200*v.Selected+600*len(v.Failed))
 }
 
 func (r *htmlRenderer) exec(name string, data any, size int) ([]byte, error) {
@@ -119,7 +126,8 @@ func (r *htmlRenderer) inline(s string) template.HTML {
 		return ""
 	}
 	r.buf.Reset()
-	if err := r.md.Convert([]byte(src), &r.buf); err == nil {
+	b := []byte(src)
+	if err := r.md.Renderer().Render(r.bw, b, r.md.Parser().Parse(text.NewReader(b))); err == nil {
 		out := bytes.TrimSuffix(r.buf.Bytes(), []byte("\n"))
 		if after, ok := bytes.CutPrefix(out, []byte("<p>")); ok {
 			if inner, ok := bytes.CutSuffix(after, []byte("</p>")); ok && bytes.IndexByte(inner, '<') < 0 {

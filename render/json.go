@@ -7,7 +7,8 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
-// JSON renders d as the indented digest.json. Its lists are always arrays,
+// JSON renders d as the indented digest.json: json.MarshalIndent with two
+// spaces, and a final newline. Its lists are always arrays,
 // never null, so other tools can iterate them without checks.
 func JSON(d model.Digest) ([]byte, error) {
 	d.Categories = nonNil(d.Categories)

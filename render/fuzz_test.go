@@ -1,0 +1,70 @@
+package render
+
+import (
+	"bytes"
+	"html"
+	"testing"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// FuzzEscapeMarkdown checks the escaper's promise on any input: the escaped
+// text parses back (CommonMark + GFM) to one paragraph of plain text runs
+// whose content is the cleaned input, and renders to that text, escaped.
+func FuzzEscapeMarkdown(f *testing.F) {
+	for _, s := range []string{
+		"", "plain", "$A_n$ and SU($N_c$)", `\(T_w\)`, "a -> b", "<script>alert(1)</script>",
+		"[x](javascript:alert(1))", "</details>", "&lt;b&gt; &amp; &#0; &#x41;", "*bold* _x_ **y** ~~z~~",
+		"| a | b |", "`code`", "# h", "1. one", "- item", "> q", "    code", "```\nfence", "<!-- c -->",
+		"www.example.com http://x.y a@b.co", "line\nbreak\r\n", "trailing\\", "a  \nb", "\x00\x01\u202e\u00a0\u2028",
+		"\xff\xfe", "Rémy Łukasz", "[^1]", "- [ ] task", "<http://x>", "\\*", "===", "---", ":smile:", "\t\t",
+	} {
+		f.Add(s)
+	}
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM))
+	f.Fuzz(func(t *testing.T, s string) {
+		want := cleanText(s)
+		src := []byte(EscapeMarkdown(s))
+		doc := md.Parser().Parse(text.NewReader(src))
+		var got bytes.Buffer
+		kids := 0
+		for c := doc.FirstChild(); c != nil; c = c.NextSibling() {
+			kids++
+			if c.Kind() != ast.KindParagraph {
+				t.Fatalf("EscapeMarkdown(%q) = %q parses to a %s", s, src, c.Kind())
+			}
+			for in := c.FirstChild(); in != nil; in = in.NextSibling() {
+				tx, ok := in.(*ast.Text)
+				if !ok {
+					t.Fatalf("EscapeMarkdown(%q) = %q holds a %s", s, src, in.Kind())
+				}
+				got.Write(util.UnescapePunctuations(tx.Value(src)))
+				if tx.SoftLineBreak() || tx.HardLineBreak() {
+					t.Fatalf("EscapeMarkdown(%q) = %q breaks a line", s, src)
+				}
+			}
+		}
+		if want == "" {
+			if kids != 0 {
+				t.Fatalf("EscapeMarkdown(%q) = %q: want nothing", s, src)
+			}
+			return
+		}
+		if kids != 1 || got.String() != want {
+			t.Fatalf("EscapeMarkdown(%q) = %q reads back as %q in %d blocks, want %q", s, src, got.String(), kids, want)
+		}
+		var out bytes.Buffer
+		if err := md.Convert(src, &out); err != nil {
+			t.Fatal(err)
+		}
+		inner, ok := bytes.CutPrefix(out.Bytes(), []byte("<p>"))
+		inner, ok2 := bytes.CutSuffix(inner, []byte("</p>\n"))
+		if !ok || !ok2 || bytes.ContainsAny(inner, "<>") || html.UnescapeString(string(inner)) != want {
+			t.Fatalf("EscapeMarkdown(%q) renders as %q, want the text %q", s, out.String(), want)
+		}
+	})
+}
