@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -214,12 +215,14 @@ func TestBrowser(t *testing.T) {
 		html  []byte
 		cards int
 		want  []string // visible text
+		dark  bool     // prefers-color-scheme: dark
 	}{
 		{"hostile", noCSP, 3, []string{hScript, hImg, hLink, hDetails, hEntity, "*bold*", "_x_", "| table |", "`code`", "$A_n$ ->",
-			"# heading 1. list", "</details> # not a heading indented code - item", "a &amp; b -> c"}},
-		{"hostile-csp", hostile, 3, []string{hScript, hImg}},
+			"# heading 1. list", "</details> # not a heading indented code - item", "a &amp; b -> c"}, false},
+		{"hostile-csp", hostile, 3, []string{hScript, hImg}, false},
 		{"sample", sample, 5, []string{"Fault-tolerant $A_n$ codes with SU($N_c$) symmetry", "Rémy Dupont", "+247 more",
-			"$x -> y$ holds when n < 5 & k > 2", "Could not be judged", "Author 250"}},
+			"$x -> y$ holds when n < 5 & k > 2", "Could not be judged", "Author 250"}, false},
+		{"sample-dark", sample, 5, []string{"Rémy Dupont"}, true},
 	}
 	sizes := []struct {
 		name          string
@@ -230,6 +233,15 @@ func TestBrowser(t *testing.T) {
 		for _, sz := range sizes {
 			t.Run(pg.name+"/"+sz.name, func(t *testing.T) {
 				problems.take()
+				scheme := "light"
+				if pg.dark {
+					scheme = "dark"
+				}
+				if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+				}); err != nil {
+					t.Fatal(err)
+				}
 				rep := load(t, pg.name+"-"+sz.name, pg.html, sz.width, sz.height, sz.mobile, true)
 				if p := problems.take(); len(p) > 0 {
 					t.Errorf("the page misbehaved: %q", p)
