@@ -10,6 +10,7 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/param"
 	"github.com/openai/openai-go/v3/shared"
 )
 
@@ -157,3 +158,5 @@ func parseAnswer(t testing.TB, content string) map[string]struct {
 	}
 	return a.Topics
 }
+
+func paramInt(n int64) param.Opt[int64] { return openai.Int(n) }
