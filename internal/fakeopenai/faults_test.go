@@ -106,6 +106,11 @@ func TestFaults(t *testing.T) {
 				t.Errorf("answer %v, want alpha and beta only", got)
 			}
 		}},
+		{"first in field order wins", Faults{Status500: 1, Hang: 1, Drop: 1, Status503: 1}, func(t *testing.T, resp *http.Response, b []byte) {
+			if resp.StatusCode != 500 {
+				t.Errorf("%d %s, want the 500 fault", resp.StatusCode, b)
+			}
+		}},
 		{"none", Faults{}, func(t *testing.T, resp *http.Response, b []byte) {
 			c := decodeCompletion(t, b)
 			if *c.Choices[0].Message.Content != full {

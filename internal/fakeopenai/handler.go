@@ -89,12 +89,43 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.serveAdmitted(ctx, w, p)
 }
 
+// fault is the fault drawn for one request.
+type fault int
+
+const (
+	faultNone fault = iota
+	fault500
+	faultHang
+	faultDrop
+	faultInvalidJSON
+	faultTruncated
+	faultRefusal
+	faultMissingTopic
+	fault503
+)
+
+// drawFault draws each fault in Faults field order; the first hit wins.
+func (s *Server) drawFault() fault {
+	f := s.currentFaults()
+	for _, c := range []struct {
+		p float64
+		f fault
+	}{
+		{f.Status500, fault500}, {f.Hang, faultHang}, {f.Drop, faultDrop}, {f.InvalidJSON, faultInvalidJSON},
+		{f.Truncated, faultTruncated}, {f.Refusal, faultRefusal}, {f.MissingTopic, faultMissingTopic}, {f.Status503, fault503},
+	} {
+		if c.p > 0 && s.rng.float() < c.p {
+			return c.f
+		}
+	}
+	return faultNone
+}
+
 // serveAdmitted answers an admitted request after its service time,
 // applying at most one fault.
 func (s *Server) serveAdmitted(ctx context.Context, w *statusWriter, p prompt) {
-	f := s.currentFaults()
-	draw := func(prob float64) bool { return prob > 0 && s.rng.float() < prob }
-	if draw(f.Hang) {
+	f := s.drawFault()
+	if f == faultHang {
 		if sleep(ctx, hangLimit) {
 			s.drop(w) // a proxy would give up on us too
 		} else {
@@ -107,20 +138,20 @@ func (s *Server) serveAdmitted(ctx context.Context, w *statusWriter, p prompt) {
 		s.stats.canceled.Add(1)
 		return
 	}
-	switch {
-	case draw(f.Status500):
+	switch f {
+	case fault500:
 		WriteServerError(w)
-	case draw(f.Drop):
+	case faultDrop:
 		s.drop(w)
-	case draw(f.InvalidJSON):
+	case faultInvalidJSON:
 		s.writeCompletion(w, p, answerInvalidJSON, took)
-	case draw(f.Truncated):
+	case faultTruncated:
 		s.writeCompletion(w, p, answerTruncated, took)
-	case draw(f.Refusal):
+	case faultRefusal:
 		s.writeCompletion(w, p, answerRefusal, took)
-	case draw(f.MissingTopic):
+	case faultMissingTopic:
 		s.writeCompletion(w, p, answerMissingTopic, took)
-	case draw(f.Status503):
+	case fault503:
 		WriteOverloaded(w)
 	default:
 		s.writeCompletion(w, p, answerNormal, took)
