@@ -3,6 +3,7 @@ package fakeopenai
 import (
 	"math"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -62,7 +63,7 @@ func TestLognormalMean(t *testing.T) {
 	})
 }
 
-func formatFloat(f float64) string { return time.Duration(f * float64(time.Second)).String() }
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func TestLatencyAppliedAndCancelled(t *testing.T) {
 	// The answer waits for its service time: a client whose context ends
