@@ -110,6 +110,9 @@ const inspectJS = `(() => {
 func TestBrowser(t *testing.T) {
 	bin := findChromium()
 	if bin == "" {
+		if os.Getenv("ARXIV_DIGEST_REQUIRE_BROWSER") != "" {
+			t.Fatal("no chromium found ($CHROMIUM, chromium, chromium-browser, google-chrome) but ARXIV_DIGEST_REQUIRE_BROWSER is set")
+		}
 		t.Skip("no chromium found ($CHROMIUM, chromium, chromium-browser, google-chrome); CI installs it")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
