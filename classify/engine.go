@@ -138,9 +138,9 @@ type run struct {
 	pace  *pacer
 	sem   chan struct{}
 
-	gateOnce  sync.Once
-	gateTaken atomic.Bool
-	gate      chan struct{} // closed when the run's first attempt ends
+	gateOnce sync.Once
+	probes   atomic.Int64
+	gate     chan struct{} // closed when the run's first attempt ends
 
 	mu       sync.Mutex
 	stop     error         // a *FatalError or ErrBudget: start nothing more

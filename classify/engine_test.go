@@ -62,7 +62,7 @@ func TestRunJudgesAndSendsTheContract(t *testing.T) {
 		}
 	}
 	userText, _ := user["content"].(string)
-	if !strings.HasPrefix(userText, "<paper>") || !strings.HasSuffix(userText, "</paper>") || !strings.Contains(userText, "Title: Paper ") {
+	if !strings.HasPrefix(userText, "arXiv paper 2511.0000") || !strings.Contains(userText, "\n<paper>\n") || !strings.HasSuffix(userText, "</paper>") || !strings.Contains(userText, "Title: Paper ") {
 		t.Errorf("user message %q", userText)
 	}
 	if strings.Contains(sysText, "Paper 1") {

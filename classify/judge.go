@@ -36,7 +36,13 @@ func (r *run) judge(job Job) Result {
 
 	retries, invalid := 0, 0
 	var last error
+	// Whatever happens to a slow-start probe, the others must not wait for
+	// it forever.
+	defer r.openGate()
 	for {
+		if err := r.enterGate(); err != nil {
+			return r.end(res, err, last)
+		}
 		if err := r.pace.wait(r.ctx, tokens); err != nil {
 			return r.end(res, err, last)
 		}
@@ -46,26 +52,13 @@ func (r *run) judge(job Job) Result {
 		if err := r.stopErr(); err != nil {
 			return r.end(res, err, last)
 		}
-		first := r.gateTaken.CompareAndSwap(false, true)
-		if !first {
-			select {
-			case <-r.gate:
-			case <-r.ctx.Done():
-				return r.end(res, r.ctx.Err(), last)
-			}
-		}
 		est := r.estimate(promptChars/4, maxComp)
 		if !r.reserve(est) {
-			if first {
-				r.openGate()
-			}
 			return r.end(res, r.stopErr(), last)
 		}
 		out := r.attempt(params, job.Topics, tokens)
 		r.settle(est, out.usage)
-		if first {
-			r.openGate()
-		}
+		r.openGate()
 		res.Attempts++
 		res.Usage.Add(out.usage)
 		if out.err != nil {
@@ -129,6 +122,29 @@ func (r *run) end(res Result, why, last error) Result {
 		return r.fail(res, fmt.Errorf("%w (after: %w)", why, last))
 	}
 	return r.fail(res, why)
+}
+
+// enterGate implements slow start: until the run's first response (and
+// with it the server's rate-limit headers) arrives, only the first
+// slowStart attempts may start; the others wait for it.
+func (r *run) enterGate() error {
+	if r.e.opts.slowStart <= 0 {
+		return nil
+	}
+	select {
+	case <-r.gate:
+		return nil
+	default:
+	}
+	if int(r.probes.Add(1)) <= r.e.opts.slowStart {
+		return nil
+	}
+	select {
+	case <-r.gate:
+		return nil
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
 }
 
 func (r *run) openGate() { r.gateOnce.Do(func() { close(r.gate) }) }

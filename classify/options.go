@@ -26,6 +26,11 @@ const (
 	DefaultBaseURL          = "https://api.openai.com/v1"
 )
 
+// defaultSlowStart is how many requests a run sends before its first
+// response tells it the server's rate limits: enough to fill the pool
+// quickly, few enough to fit the burst of any paid OpenAI tier.
+const defaultSlowStart = 8
+
 // Options configures an Engine. Zero values take the defaults above.
 type Options struct {
 	BaseURL, APIKey, Model string
@@ -71,6 +76,7 @@ type Options struct {
 	sleep       func(ctx context.Context, d time.Duration) error
 	backoffBase time.Duration
 	backoffCap  time.Duration
+	slowStart   int // attempts allowed before the first response (0 = defaultSlowStart, <0 = no slow start)
 }
 
 // withDefaults validates o and fills in its defaults.
@@ -152,6 +158,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.backoffBase == 0 {
 		o.backoffBase = 500 * time.Millisecond
+	}
+	if o.slowStart == 0 {
+		o.slowStart = defaultSlowStart
 	}
 	if o.backoffCap == 0 {
 		o.backoffCap = 30 * time.Second

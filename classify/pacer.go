@@ -13,10 +13,13 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// paceFactor keeps client-side pacing a little under the server's limit:
-// requests reach the server with some jitter, and a limit enforced per
-// second punishes two requests that arrive closer than they were sent.
-const paceFactor = 0.97
+// paceFactor keeps client-side pacing a little under the server's limit,
+// so that arrival jitter never pushes a request over it.
+const paceFactor = 0.99
+
+// burstShare is the limiter burst as a share of one second's worth of the
+// limit: small, because a per-minute limit may be enforced per second.
+const burstShare = 0.2
 
 // pacer spaces requests smoothly under the request and token limits (the
 // configured ones, then the server's x-ratelimit-* headers) and holds every
@@ -25,10 +28,9 @@ type pacer struct {
 	sleep func(context.Context, time.Duration) error
 	log   *slog.Logger
 
-	req *rate.Limiter // requests per second
-	tok *rate.Limiter // tokens per second
-
 	mu        sync.Mutex
+	req       *rate.Limiter // requests per second; nil = unlimited
+	tok       *rate.Limiter // tokens per second; nil = unlimited
 	notBefore time.Time
 	cfgRPM    int // configured limits, 0 = none
 	cfgTPM    int
@@ -37,14 +39,7 @@ type pacer struct {
 }
 
 func newPacer(rpm, tpm int, sleep func(context.Context, time.Duration) error, log *slog.Logger) *pacer {
-	p := &pacer{
-		sleep:  sleep,
-		log:    log,
-		req:    rate.NewLimiter(rate.Inf, 1),
-		tok:    rate.NewLimiter(rate.Inf, 1),
-		cfgRPM: rpm,
-		cfgTPM: tpm,
-	}
+	p := &pacer{sleep: sleep, log: log, cfgRPM: rpm, cfgTPM: tpm}
 	p.apply()
 	return p
 }
@@ -64,22 +59,25 @@ func effective(cfg, srv int) int {
 // apply sets the limiters from the current limits. Callers hold p.mu (or
 // own p exclusively).
 func (p *pacer) apply() {
-	if rpm := effective(p.cfgRPM, p.srvRPM); rpm > 0 {
-		perSec := float64(rpm) / 60 * paceFactor
-		p.req.SetLimit(rate.Limit(perSec))
-		p.req.SetBurst(1)
-	} else {
-		p.req.SetLimit(rate.Inf)
+	p.req = setLimiter(p.req, effective(p.cfgRPM, p.srvRPM))
+	p.tok = setLimiter(p.tok, effective(p.cfgTPM, p.srvTPM))
+}
+
+// setLimiter returns a limiter for perMinute (nil for none), reusing lim
+// when there is one. Its burst is a fifth of a second's worth of the limit
+// (at least 1): smooth, with a little slack for the first requests.
+func setLimiter(lim *rate.Limiter, perMinute int) *rate.Limiter {
+	if perMinute <= 0 {
+		return nil
 	}
-	if tpm := effective(p.cfgTPM, p.srvTPM); tpm > 0 {
-		perSec := float64(tpm) / 60 * paceFactor
-		p.tok.SetLimit(rate.Limit(perSec))
-		// A burst of one second's worth of tokens: smooth, yet never
-		// smaller than one request (WaitN clamps to it).
-		p.tok.SetBurst(max(1, int(perSec)))
-	} else {
-		p.tok.SetLimit(rate.Inf)
+	perSec := float64(perMinute) / 60 * paceFactor
+	burst := max(1, int(perSec*burstShare))
+	if lim == nil {
+		return rate.NewLimiter(rate.Limit(perSec), burst)
 	}
+	lim.SetLimit(rate.Limit(perSec))
+	lim.SetBurst(burst)
+	return lim
 }
 
 // wait blocks until a request of about tokens tokens may start: after the
@@ -89,14 +87,20 @@ func (p *pacer) wait(ctx context.Context, tokens int) error {
 	if err != nil {
 		return err
 	}
-	if err := p.req.Wait(ctx); err != nil {
-		return ctxErr(ctx, err)
+	p.mu.Lock()
+	req, tok := p.req, p.tok
+	p.mu.Unlock()
+	if req != nil {
+		if err := req.Wait(ctx); err != nil {
+			return ctxErr(ctx, err)
+		}
 	}
-	if b := p.tok.Burst(); tokens > b && p.tok.Limit() != rate.Inf {
-		tokens = b
-	}
-	if tokens > 0 {
-		if err := p.tok.WaitN(ctx, tokens); err != nil {
+	if tok != nil && tokens > 0 {
+		if tokens > tok.Burst() {
+			// The bucket must hold one whole request, or WaitN fails.
+			tok.SetBurst(tokens)
+		}
+		if err := tok.WaitN(ctx, tokens); err != nil {
 			return ctxErr(ctx, err)
 		}
 	}

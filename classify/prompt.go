@@ -49,7 +49,11 @@ func systemPrompt(topics []model.Topic) string {
 // that looks like the delimiters is defused.
 func userPrompt(p model.Paper) string {
 	var b strings.Builder
-	b.WriteString("<paper>\n")
+	// The first line names the paper (servers and logs can tell requests
+	// apart by it); the text to judge follows between the tags.
+	b.WriteString("arXiv paper ")
+	b.WriteString(defuse(model.NormalizeSpace(p.ID)))
+	b.WriteString("\n<paper>\n")
 	b.WriteString("Title: ")
 	b.WriteString(defuse(model.NormalizeSpace(p.Title)))
 	b.WriteString("\nCategories: ")
