@@ -78,12 +78,13 @@ func parseScore(raw json.RawMessage) (model.Score, error) {
 	if !ok {
 		return model.Score{}, fmt.Errorf("relevance missing")
 	}
-	var n json.Number
-	if err := decodeStrict(string(rel), &n); err != nil {
-		return model.Score{}, fmt.Errorf("relevance %s is not a number", truncate(string(rel), 40))
+	var val any
+	n, isNum := json.Number(""), false
+	if err := decodeStrict(string(rel), &val); err == nil {
+		n, isNum = val.(json.Number)
 	}
 	v, err := n.Float64()
-	if err != nil {
+	if !isNum || err != nil {
 		return model.Score{}, fmt.Errorf("relevance %s is not a number", truncate(string(rel), 40))
 	}
 	if v < 0 || v > 1 {
