@@ -75,8 +75,7 @@ func (r *run) judge(job Job) Result {
 				return r.fail(res, out.err)
 			}
 		case kindWait:
-			added := r.pace.pause(out.wait + jitter(out.wait))
-			if !r.patience(added) {
+			if _, ok := r.pace.pause(out.wait+jitter(out.wait), r.patience); !ok {
 				return r.fail(res, fmt.Errorf("%w (max_rate_limit_wait %s): %w", ErrRateLimitPatience, r.e.opts.MaxRateLimitWait, out.err))
 			}
 			log.Debug("server asked to wait", slog.Duration("wait", out.wait))

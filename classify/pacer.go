@@ -137,9 +137,10 @@ func (p *pacer) waitPause(ctx context.Context, served time.Time) (time.Time, err
 	}
 }
 
-// pause holds every request until now+d and returns how much that
-// extends the current pause (what the run's patience pays for).
-func (p *pacer) pause(d time.Duration) time.Duration {
+// pause holds every request until now+d, provided pay accepts the time
+// that adds to the current pause (what the run's patience pays for; nil
+// pays anything). It reports the time added and whether it was paid.
+func (p *pacer) pause(d time.Duration, pay func(time.Duration) bool) (time.Duration, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
@@ -149,10 +150,14 @@ func (p *pacer) pause(d time.Duration) time.Duration {
 		from = now
 	}
 	if !until.After(from) {
-		return 0
+		return 0, true
+	}
+	added := until.Sub(from)
+	if pay != nil && !pay(added) {
+		return added, false
 	}
 	p.notBefore = until
-	return until.Sub(from)
+	return added, true
 }
 
 // observe adapts to a response's x-ratelimit-* headers: the announced
@@ -183,7 +188,7 @@ func (p *pacer) observe(h http.Header, tokens int) {
 		hold = max(hold, refillTime(h, "tokens", limTok, rem, tokens))
 	}
 	if hold > 0 {
-		p.pause(hold)
+		p.pause(hold, nil)
 	}
 }
 
@@ -211,7 +216,7 @@ func headerInt(h http.Header, key string) (int, bool) {
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		f, ferr := strconv.ParseFloat(v, 64)
-		if ferr != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		if ferr != nil || math.IsNaN(f) || math.Abs(f) > 1e15 {
 			return 0, false
 		}
 		n = int(f)
@@ -227,28 +232,49 @@ func parseReset(v string) (time.Duration, bool) {
 		return 0, false
 	}
 	if d, err := time.ParseDuration(v); err == nil {
-		return max(d, 0), true
+		if d < 0 {
+			return 0, false
+		}
+		return min(d, maxServerWait), true
 	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && !math.IsInf(f, 0) && !math.IsNaN(f) {
-		return time.Duration(f * float64(time.Second)), true
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		return scaled(f, time.Second)
 	}
 	return 0, false
+}
+
+// maxServerWait caps what a header can ask for; beyond it a value is
+// nonsense (and would overflow a Duration).
+const maxServerWait = 24 * time.Hour
+
+// scaled converts f units to a duration, rejecting negative and non-finite
+// values and capping at maxServerWait.
+func scaled(f float64, unit time.Duration) (time.Duration, bool) {
+	if math.IsNaN(f) || f < 0 {
+		return 0, false
+	}
+	if f >= float64(maxServerWait)/float64(unit) {
+		return maxServerWait, true
+	}
+	return time.Duration(f * float64(unit)), true
 }
 
 // parseRetryAfter reads what the server asks to wait: retry-after-ms
 // (OpenAI), else retry-after in seconds or as an HTTP date.
 func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("retry-after-ms")); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && !math.IsInf(f, 0) {
-			return time.Duration(f * float64(time.Millisecond)), true
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			if d, ok := scaled(f, time.Millisecond); ok {
+				return d, true
+			}
 		}
 	}
 	if v := strings.TrimSpace(h.Get("retry-after")); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && !math.IsInf(f, 0) {
-			return time.Duration(f * float64(time.Second)), true
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return scaled(f, time.Second)
 		}
 		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0), true
+			return min(max(t.Sub(now), 0), maxServerWait), true
 		}
 	}
 	return 0, false

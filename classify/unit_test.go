@@ -305,16 +305,32 @@ func TestPacerFollowsServerHeaders(t *testing.T) {
 
 func TestPauseIsShared(t *testing.T) {
 	p := newPacer(0, 0, sleepCtx, slog.New(slog.DiscardHandler))
-	if added := p.pause(10 * time.Second); added < 9*time.Second {
-		t.Errorf("first pause added %s", added)
+	var paid time.Duration
+	pay := func(d time.Duration) bool {
+		if paid+d > 20*time.Second {
+			return false
+		}
+		paid += d
+		return true
+	}
+	if added, ok := p.pause(10*time.Second, pay); !ok || added < 9*time.Second {
+		t.Errorf("first pause added %s, %v", added, ok)
 	}
 	// A shorter pause inside the current one costs no patience.
-	if added := p.pause(5 * time.Second); added != 0 {
-		t.Errorf("nested pause added %s", added)
+	if added, ok := p.pause(5*time.Second, pay); !ok || added != 0 {
+		t.Errorf("nested pause added %s, %v", added, ok)
 	}
 	// A longer one pays only the extension.
-	if added := p.pause(12 * time.Second); added < time.Second || added > 3*time.Second {
-		t.Errorf("extension added %s, want about 2s", added)
+	if added, ok := p.pause(12*time.Second, pay); !ok || added < time.Second || added > 3*time.Second {
+		t.Errorf("extension added %s, %v; want about 2s", added, ok)
+	}
+	// One the patience cannot pay is refused and does not pause anyone.
+	nb := p.notBefore
+	if _, ok := p.pause(time.Hour, pay); ok || !p.notBefore.Equal(nb) {
+		t.Errorf("unpaid pause applied: ok %v, not before moved %v", ok, !p.notBefore.Equal(nb))
+	}
+	if paid > 20*time.Second {
+		t.Errorf("paid %s beyond the patience", paid)
 	}
 }
 
