@@ -1,0 +1,183 @@
+package classify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// These tests run the engine against internal/fakeopenai, the shared fake
+// of the real API (latency, limits, faults, OpenAI-shaped errors).
+
+func fakeEngine(t *testing.T, srv *fakeopenai.Server, change func(*Options)) *Engine {
+	t.Helper()
+	o := Options{BaseURL: srv.URL, APIKey: "sk-fake-key-1234", Model: "gpt-4o-mini", Concurrency: 16, Timeout: 2 * time.Second,
+		backoffBase: 5 * time.Millisecond, backoffCap: 50 * time.Millisecond}
+	if change != nil {
+		change(&o)
+	}
+	e, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestFakeFaultsLoseNothingAndScoreTheRightTopics(t *testing.T) {
+	srv := fakeopenai.NewT(t, fakeopenai.Config{
+		Model: "gpt-4o-mini", APIKey: "sk-fake-key-1234", MeanLatency: 10 * time.Millisecond, Sigma: 0.3, Seed: 7,
+		Faults: fakeopenai.Faults{Status500: 0.05, Hang: 0.02, Drop: 0.03, InvalidJSON: 0.05, Truncated: 0.03, Refusal: 0.03, MissingTopic: 0.03},
+	})
+	e := fakeEngine(t, srv, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+	jobs := testJobs(150)
+	got, err := runAll(t, context.Background(), e, jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var usage model.Usage
+	judged := 0
+	for _, j := range jobs {
+		r := got[j.Paper.ID]
+		usage.Add(r.Usage)
+		switch r.Status {
+		case model.StatusJudged:
+			judged++
+			text := userPrompt(j.Paper)
+			for i, s := range r.Scores {
+				if s.Topic != j.Topics[i].Name || s.Relevance != fakeopenai.DefaultScore(text, s.Topic) || s.Reason == "" {
+					t.Errorf("%s: score %+v, want %v for %q", j.Paper.ID, s, fakeopenai.DefaultScore(text, s.Topic), j.Topics[i].Name)
+				}
+			}
+		case model.StatusFailed:
+			if r.Err == nil || r.Attempts == 0 {
+				t.Errorf("%s failed without a reason or an attempt", j.Paper.ID)
+			}
+		default:
+			t.Errorf("%s: %s %v", j.Paper.ID, r.Status, r.Err)
+		}
+	}
+	if judged < 140 {
+		t.Errorf("judged %d of 150", judged)
+	}
+	st := srv.Stats()
+	if st.MaxInFlight > 16 {
+		t.Errorf("server saw %d in flight", st.MaxInFlight)
+	}
+	// Usage counts every answer the server billed, invalid ones included.
+	if usage.Prompt != st.PromptTokens || usage.Completion != st.CompletionTokens || usage.Cached != st.CachedTokens {
+		t.Errorf("usage %+v; server billed prompt %d completion %d cached %d", usage, st.PromptTokens, st.CompletionTokens, st.CachedTokens)
+	}
+	if usage.Requests != st.Requests {
+		t.Errorf("counted %d requests, server saw %d", usage.Requests, st.Requests)
+	}
+	for key, n := range st.Papers {
+		if n > 2 {
+			t.Errorf("%s paid %d times", key, n)
+		}
+	}
+}
+
+func TestFakeRateLimitIsRespected(t *testing.T) {
+	srv := fakeopenai.NewT(t, fakeopenai.Config{Model: "gpt-4o-mini", MeanLatency: 20 * time.Millisecond, RPM: 1200, Seed: 8})
+	e := fakeEngine(t, srv, nil)
+	got, err := runAll(t, context.Background(), e, testJobs(60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range got {
+		if r.Status != model.StatusJudged {
+			t.Errorf("%s: %s %v", id, r.Status, r.Err)
+		}
+	}
+	// 1200 RPM admits 20 at once, then 20 per second: the engine learns
+	// this from the headers and is never refused.
+	if st := srv.Stats(); st.RateLimited > 0 {
+		t.Errorf("%d requests refused with 429 out of %d", st.RateLimited, st.Requests)
+	}
+}
+
+func TestFakeFatalErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Options)
+		status int
+	}{
+		{"wrong key", func(o *Options) { o.APIKey = "sk-wrong" }, 401},
+		{"unknown model", func(o *Options) { o.Model = "gpt-4o-mini-nonexistent" }, 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := fakeopenai.NewT(t, fakeopenai.Config{Model: "gpt-4o-mini", APIKey: "sk-fake-key-1234", MeanLatency: 5 * time.Millisecond})
+			e := fakeEngine(t, srv, tt.change)
+			got, err := runAll(t, context.Background(), e, testJobs(100))
+			var fe *FatalError
+			if !errors.As(err, &fe) || fe.StatusCode != tt.status {
+				t.Fatalf("Run: %v, want a FatalError %d", err, tt.status)
+			}
+			// Slow start: only the first few requests can be in flight
+			// when the first answer stops the run.
+			if n := srv.Stats().Requests; n > defaultSlowStart {
+				t.Errorf("%d requests, want at most %d", n, defaultSlowStart)
+			}
+			skipped := 0
+			for _, r := range got {
+				if r.Status == model.StatusSkipped && errors.As(r.Err, &fe) {
+					skipped++
+				}
+			}
+			if skipped < 100-defaultSlowStart {
+				t.Errorf("%d skipped with the fatal error", skipped)
+			}
+		})
+	}
+}
+
+func TestFakeInsufficientQuota(t *testing.T) {
+	srv := fakeopenai.NewT(t, fakeopenai.Config{Handler: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		fakeopenai.WriteInsufficientQuota(w)
+		return true
+	}})
+	e := fakeEngine(t, srv, func(o *Options) { o.Concurrency = 1 })
+	_, err := runAll(t, context.Background(), e, testJobs(5))
+	var fe *FatalError
+	if !errors.As(err, &fe) || fe.StatusCode != 429 || fe.Code != "insufficient_quota" {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := srv.Stats().Requests; n != 1 {
+		t.Errorf("%d requests after insufficient_quota, want 1", n)
+	}
+}
+
+func TestFakePromptCachingApplies(t *testing.T) {
+	// Providers cache prompt prefixes of 1024+ tokens: with enough topics the
+	// stable system message is served from the cache after the first paper.
+	var topics []model.Topic
+	for i := range 40 {
+		topics = append(topics, model.Topic{Name: fmt.Sprintf("topic %d", i), Description: strings.Repeat("A long description of a research interest. ", 3)})
+	}
+	srv := fakeopenai.NewT(t, fakeopenai.Config{})
+	e := fakeEngine(t, srv, func(o *Options) { o.Concurrency = 1 })
+	jobs := testJobs(3)
+	for i := range jobs {
+		jobs[i].Topics = topics
+	}
+	got, err := runAll(t, context.Background(), e, jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got["2511.00001"]; r.Status != model.StatusJudged || r.Usage.Cached != 0 {
+		t.Fatalf("first paper: %s %v, cached %d", r.Status, r.Err, r.Usage.Cached)
+	}
+	for _, id := range []string{"2511.00002", "2511.00003"} {
+		if r := got[id]; r.Status != model.StatusJudged || r.Usage.Cached < 1024 {
+			t.Errorf("%s: %s, cached %d of %d prompt tokens", id, r.Status, r.Usage.Cached, r.Usage.Prompt)
+		}
+	}
+}
