@@ -143,9 +143,9 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := r.Store.FinishRun(saveCtx, day.Date, status, runErr, d.Stats.CostUSD); err != nil {
 		return nil, errors.Join(judgeErr, err)
 	}
-	if d, err = r.Digest(saveCtx, day.Date, nil); err != nil {
-		return nil, errors.Join(judgeErr, err)
-	}
+	// The digest was built while the run was still "running"; FinishRun
+	// changed only what these fields show.
+	d.Incomplete, d.RunError = runErr != "", runErr
 	res.Digest = d
 	if res.Dir, err = r.write(d); err != nil {
 		return nil, errors.Join(judgeErr, err)

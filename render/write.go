@@ -31,21 +31,23 @@ func WriteDay(dir string, d model.Digest) (string, error) {
 	if !validDate(d.Date) {
 		return "", fmt.Errorf("render: write day %q: %w", d.Date, ErrBadDate)
 	}
-	page, err := HTML(d)
-	if err != nil {
-		return "", err
-	}
-	js, err := JSON(d)
-	if err != nil {
-		return "", err
-	}
+	// Each file is rendered just before it is written, so that only one
+	// of them is in memory at a time on a 2,000-paper day.
 	day := filepath.Join(dir, d.Date)
 	files := []struct {
-		name string
-		data []byte
-	}{{MarkdownFile, Markdown(d)}, {HTMLFile, page}, {JSONFile, js}}
+		name   string
+		render func(model.Digest) ([]byte, error)
+	}{
+		{MarkdownFile, func(d model.Digest) ([]byte, error) { return Markdown(d), nil }},
+		{HTMLFile, HTML},
+		{JSONFile, JSON},
+	}
 	for _, f := range files {
-		if err := atomicfile.Write(filepath.Join(day, f.name), f.data, filePerm); err != nil {
+		data, err := f.render(d)
+		if err != nil {
+			return "", err
+		}
+		if err := atomicfile.Write(filepath.Join(day, f.name), data, filePerm); err != nil {
 			return "", fmt.Errorf("render: write day %s: %w", d.Date, err)
 		}
 	}
