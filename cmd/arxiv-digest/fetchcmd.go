@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
@@ -32,8 +33,10 @@ func newFetchCmd(e *env) *cobra.Command {
 			}
 			fc := a.fetcher()
 			ctx := c.Context()
-			day, err := fc.Latest(ctx, a.cfg.Arxiv.Categories)
-			if date != "" {
+			var day *fetch.Day
+			if date == "" {
+				day, err = fc.Latest(ctx, a.cfg.Arxiv.Categories)
+			} else {
 				day, err = fc.Day(ctx, a.cfg.Arxiv.Categories, date)
 			}
 			if err != nil {

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+// TestRenderCommand re-renders a stored day at another threshold with no
+// model request, and records the threshold used.
+func TestRenderCommand(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 {
+		t.Fatalf("run: exit %d: %s", res.code, res.stderr)
+	}
+	before := readDigest(t, dir, "2025-04-28")
+	requests := llm.Stats().Requests
+
+	res := runCLI(t, "render", "--config", cfg, "--date", "2025-04-28", "--threshold", "0.3")
+	if res.code != 0 {
+		t.Fatalf("render: exit %d: %s", res.code, res.stderr)
+	}
+	after := readDigest(t, dir, "2025-04-28")
+	if llm.Stats().Requests != requests {
+		t.Errorf("render made %d model requests", llm.Stats().Requests-requests)
+	}
+	if after.Threshold != 0.3 || after.Stats.Selected <= before.Stats.Selected || after.Stats.Judged != 81 {
+		t.Errorf("threshold 0.3: %v selected %d (was %d at %v), judged %d", after.Threshold, after.Stats.Selected,
+			before.Stats.Selected, before.Threshold, after.Stats.Judged)
+	}
+	for i, p := range after.Papers {
+		if !equalScores(p.Scores, before.Papers[i].Scores) {
+			t.Errorf("%s: scores changed on re-render", p.ID)
+		}
+	}
+	for _, name := range []string{"index.html", "feed.xml"} {
+		if _, err := os.Stat(filepath.Join(dir, "digests", name)); err != nil {
+			t.Errorf("history: %v", err)
+		}
+	}
+
+	res = runCLI(t, "render", "--config", cfg, "--date", "2025-04-29")
+	if res.code != 1 || !strings.Contains(res.stderr, "2025-04-29") {
+		t.Errorf("a date with no stored run: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+func equalScores(a, b []model.Score) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRunBudget stops starting requests once max_cost_usd would be passed:
+// the rest are skipped (reason: budget) and the exit code is 3.
+func TestRunBudget(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{})
+	// About 640 tokens a request at $20 per million: $0.013 each.
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	data, _ := os.ReadFile(cfg)
+	data = bytes.Replace(data, []byte("  max_retries: 1\n"), []byte("  max_retries: 1\n  max_cost_usd: 0.5\n  price_per_million: {input: 20, cached_input: 20, output: 20}\n"), 1)
+	os.WriteFile(cfg, data, 0o644)
+
+	res := runCLI(t, "run", "--config", cfg)
+	if res.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+	}
+	d := readDigest(t, dir, "2025-04-28")
+	if d.Stats.Skipped == 0 || d.Stats.Judged == 0 || d.Stats.Judged+d.Stats.Skipped+d.Stats.Failed != 81 {
+		t.Fatalf("stats %+v", d.Stats)
+	}
+	if d.Stats.CostUSD == nil || *d.Stats.CostUSD > 0.5 {
+		t.Errorf("cost %v passed the budget of $0.50", d.Stats.CostUSD)
+	}
+	for _, p := range d.Papers {
+		if p.Status == model.StatusSkipped && !strings.Contains(p.Error, "budget") {
+			t.Errorf("%s skipped with reason %q, want the budget", p.ID, p.Error)
+		}
+	}
+}
+
+// TestRunDate builds a past day from a real arXiv API (Atom) document.
+func TestRunDate(t *testing.T) {
+	dir := t.TempDir()
+	atom := readFixture(t, "api_atom_2025fmt_all-cs.AI_2026-02-06.xml")
+	// One page holds the whole (20-entry) answer.
+	atom = regexp.MustCompile(`<opensearch:totalResults>\d+`).ReplaceAll(atom, []byte("<opensearch:totalResults>20"))
+	arxiv := newFakeArxiv(t, atom)
+	arxiv.serve(200, "application/atom+xml; charset=utf-8", atom)
+	llm := fakeopenai.NewT(t, fakeopenai.Config{})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	data, _ := os.ReadFile(cfg)
+	data = bytes.Replace(data, []byte("categories: [quant-ph]"), []byte("categories: [cs.AI]"), 1)
+	data = bytes.Replace(data, []byte("  rss_url:"), []byte("  api_url: "+arxiv.URL+"/api/query\n  rss_url:"), 1)
+	os.WriteFile(cfg, data, 0o644)
+
+	res := runCLI(t, "fetch", "--config", cfg, "--date", "2026-02-06", "--format", "json")
+	if res.code != 0 {
+		t.Fatalf("fetch --date: exit %d: %s", res.code, res.stderr)
+	}
+	var listed struct {
+		Date   string        `json:"date"`
+		Source string        `json:"source"`
+		Papers []model.Paper `json:"papers"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &listed); err != nil {
+		t.Fatalf("fetch --format json: %v\n%s", err, res.stdout)
+	}
+	if listed.Date != "2026-02-06" || listed.Source != "api" || len(listed.Papers) != 20 {
+		t.Errorf("fetch --date: date %s source %s, %d papers (want 20)", listed.Date, listed.Source, len(listed.Papers))
+	}
+	if llm.Stats().Requests != 0 {
+		t.Errorf("fetch called the model")
+	}
+	if !strings.HasPrefix(arxiv.paths[0], "/api/query") {
+		t.Errorf("fetch --date asked %v, want the API", arxiv.paths)
+	}
+
+	if res := runCLI(t, "run", "--config", cfg, "--date", "2026-02-06"); res.code != 0 {
+		t.Fatalf("run --date: exit %d: %s", res.code, res.stderr)
+	}
+	d := readDigest(t, dir, "2026-02-06")
+	if d.Source != "api" || d.Stats.Fetched != 20 || d.Stats.Judged != 20 || llm.Stats().Requests != 20 {
+		t.Errorf("run --date: source %s, stats %+v, requests %d", d.Source, d.Stats, llm.Stats().Requests)
+	}
+}
+
+func TestInitCheckVersion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "conf", "config.yaml")
+	res := runCLI(t, "init", path)
+	if res.code != 0 {
+		t.Fatalf("init: exit %d: %s", res.code, res.stderr)
+	}
+	if res := runCLI(t, "init", path); res.code != 2 || !strings.Contains(res.stderr, "already exists") {
+		t.Errorf("init over an existing file: exit %d, %q", res.code, res.stderr)
+	}
+	// The starter config is valid; check shows it with the key masked.
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, bytes.Replace(data, []byte("api_key_env: OPENAI_API_KEY"), []byte("api_key_env: TEST_LLM_KEY"), 1), 0o644)
+	res = runCLI(t, "check", "--config", path)
+	if res.code != 0 {
+		t.Fatalf("check: exit %d: %s", res.code, res.stderr)
+	}
+	if strings.Contains(res.stdout, testKey) || !strings.Contains(res.stdout, "API key: sk-...4a") ||
+		!strings.Contains(res.stdout, "concurrency: 16") {
+		t.Errorf("check output:\n%s", res.stdout)
+	}
+	if res := runCLI(t, "version"); res.code != 0 || !strings.HasPrefix(res.stdout, "arxiv-digest ") {
+		t.Errorf("version: %d %q", res.code, res.stdout)
+	}
+	if res := runCLI(t, "completion", "bash"); res.code != 0 || !strings.Contains(res.stdout, "arxiv-digest") {
+		t.Errorf("completion: %d", res.code)
+	}
+}
+
+// TestSecondSignal: a second SIGINT exits at once, without waiting for the
+// requests in flight.
+func TestSecondSignal(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{MeanLatency: 4 * time.Second})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	p := start(t, "run", "--config", cfg)
+	waitFor(t, 30*time.Second, "requests in flight", func() bool { return llm.Stats().InFlight == 4 })
+	p.cmd.Process.Signal(syscall.SIGINT)
+	waitFor(t, 5*time.Second, "the first signal to be noticed", func() bool { return strings.Contains(p.stderr.String(), "stopping") })
+	p.cmd.Process.Signal(syscall.SIGINT)
+	if code := p.wait(t, 3*time.Second); code != 130 {
+		t.Errorf("exit %d after a second SIGINT, want 130", code)
+	}
+	if llm.Stats().Completed != 0 {
+		t.Errorf("the process waited for answers after the second signal")
+	}
+}
