@@ -88,9 +88,21 @@ func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topi
 	var apiErr *openai.Error
 	switch {
 	case errors.As(err, &apiErr):
-		return classifyStatus(out, apiErr)
+		var h http.Header
+		if apiErr.Response != nil {
+			h = apiErr.Response.Header
+		}
+		return classifyStatus(out, apiErr.StatusCode, apiErr.Code, apiErr.Type, apiErr.Message, h)
+	case resp != nil && resp.StatusCode >= 400:
+		// An error body not in OpenAI's shape (a proxy's HTML page): the
+		// status and headers still decide.
+		return classifyStatus(out, resp.StatusCode, "", "", http.StatusText(resp.StatusCode), resp.Header)
 	case r.reqs.Err() != nil:
-		out.kind, out.err = kindCanceled, fmt.Errorf("attempt abandoned: %w", context.Canceled)
+		why := r.ctx.Err()
+		if why == nil {
+			why = context.Canceled
+		}
+		out.kind, out.err = kindCanceled, fmt.Errorf("attempt abandoned after the grace period: %w", why)
 	case timedOut:
 		out.kind, out.err = kindTransient, fmt.Errorf("attempt timed out after %s", r.e.opts.Timeout)
 	default:
@@ -147,35 +159,30 @@ func (r *run) answer(out outcome, raw []byte, topics []model.Topic) outcome {
 
 // classifyStatus sorts an HTTP error: fatal, wait as asked, back off, or
 // give up on this job.
-func classifyStatus(out outcome, e *openai.Error) outcome {
-	var h http.Header
-	if e.Response != nil {
-		h = e.Response.Header
-	}
-	code, typ := e.Code, e.Type
-	msg := truncate(model.NormalizeSpace(e.Message), 300)
+func classifyStatus(out outcome, status int, code, typ, msg string, h http.Header) outcome {
+	msg = truncate(model.NormalizeSpace(msg), 300)
 	wait, hasWait := parseRetryAfter(h, time.Now())
 	switch {
-	case e.StatusCode == http.StatusTooManyRequests && (code == "insufficient_quota" || typ == "insufficient_quota"),
-		e.StatusCode == http.StatusBadRequest, e.StatusCode == http.StatusUnauthorized,
-		e.StatusCode == http.StatusForbidden, e.StatusCode == http.StatusNotFound,
-		e.StatusCode == http.StatusUnprocessableEntity:
+	case status == http.StatusTooManyRequests && (code == "insufficient_quota" || typ == "insufficient_quota"),
+		status == http.StatusBadRequest, status == http.StatusUnauthorized,
+		status == http.StatusForbidden, status == http.StatusNotFound,
+		status == http.StatusUnprocessableEntity:
 		if code == "" {
 			code = typ
 		}
-		out.kind, out.err = kindFatal, &FatalError{StatusCode: e.StatusCode, Code: code, Message: msg}
+		out.kind, out.err = kindFatal, &FatalError{StatusCode: status, Code: code, Message: msg}
 		return out
 	}
-	se := &StatusError{StatusCode: e.StatusCode, Code: code, Type: typ, Message: msg, RetryAfter: wait}
+	se := &StatusError{StatusCode: status, Code: code, Type: typ, Message: msg, RetryAfter: wait}
 	if h != nil {
 		se.RequestID = h.Get("x-request-id")
 	}
 	out.err = se
 	switch {
-	case (e.StatusCode == http.StatusTooManyRequests || e.StatusCode == http.StatusServiceUnavailable) && hasWait:
+	case (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && hasWait:
 		out.kind, out.wait = kindWait, wait
-	case e.StatusCode == http.StatusRequestTimeout, e.StatusCode == http.StatusConflict,
-		e.StatusCode == http.StatusTooManyRequests, e.StatusCode >= 500:
+	case status == http.StatusRequestTimeout, status == http.StatusConflict,
+		status == http.StatusTooManyRequests, status >= 500:
 		out.kind = kindTransient
 	default:
 		out.kind = kindReject

@@ -324,3 +324,70 @@ func TestConnectionDropIsRetried(t *testing.T) {
 		t.Fatalf("status %s attempts %d err %v", r.Status, r.Attempts, r.Err)
 	}
 }
+
+func TestErrorBodiesNotInOpenAIShape(t *testing.T) {
+	html := func(status int, h map[string]string) reply {
+		return func(w http.ResponseWriter, r *apiReq) {
+			for k, v := range h {
+				w.Header().Set(k, v)
+			}
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte("<html><body>" + http.StatusText(status) + "</body></html>"))
+		}
+	}
+	t.Run("502 is retried", func(t *testing.T) {
+		f := newFakeAPI(t, func(r *apiReq) reply {
+			if r.N == 1 {
+				return html(502, nil)
+			}
+			return nil
+		})
+		var s sleeps
+		e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.sleep = s.sleep })
+		got, err := runAll(t, context.Background(), e, testJobs(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := got["2511.00001"]; r.Status != model.StatusJudged || r.Attempts != 2 || len(s.all()) != 1 {
+			t.Errorf("%s attempts %d sleeps %v err %v", r.Status, r.Attempts, s.all(), r.Err)
+		}
+	})
+	t.Run("401 is fatal", func(t *testing.T) {
+		f := newFakeAPI(t, func(r *apiReq) reply { return html(401, nil) })
+		e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1 })
+		_, err := runAll(t, context.Background(), e, testJobs(3))
+		var fe *FatalError
+		if !errors.As(err, &fe) || fe.StatusCode != 401 || len(f.requests()) != 1 {
+			t.Errorf("Run: %v after %d requests", err, len(f.requests()))
+		}
+	})
+	t.Run("429 keeps its retry-after", func(t *testing.T) {
+		f := newFakeAPI(t, func(r *apiReq) reply {
+			if r.N == 1 {
+				return html(429, map[string]string{"retry-after": "2"})
+			}
+			return nil
+		})
+		var s sleeps
+		e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.MaxRetries = -1; o.sleep = s.sleep })
+		got, err := runAll(t, context.Background(), e, testJobs(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := s.all()
+		if r := got["2511.00001"]; r.Status != model.StatusJudged || len(w) != 1 || w[0] < 1500*time.Millisecond {
+			t.Errorf("%s waits %v err %v", r.Status, w, r.Err)
+		}
+	})
+}
+
+func TestWithoutAPIKey(t *testing.T) {
+	// Local servers (Ollama, vLLM) need no key.
+	f := newFakeAPI(t, nil)
+	e := newTestEngine(t, f, func(o *Options) { o.APIKey = "" })
+	got, err := runAll(t, context.Background(), e, testJobs(1))
+	if err != nil || got["2511.00001"].Status != model.StatusJudged {
+		t.Fatalf("Run: %v %+v", err, got["2511.00001"])
+	}
+}
