@@ -1,0 +1,54 @@
+package model
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestBuild(t *testing.T) {
+	topics := []Topic{{Name: "A"}, {Name: "B"}, {Name: "C"}}
+	papers := []Paper{
+		{ID: "1", AnnounceType: New},
+		{ID: "2", AnnounceType: Cross},
+		{ID: "3", AnnounceType: New},
+		{ID: "4", AnnounceType: Replace},
+		{ID: "5", AnnounceType: New},
+	}
+	outcomes := map[string]Outcome{
+		// Scores out of topic order, one exactly at the threshold, one for a topic no longer configured.
+		"1": {Status: StatusJudged, Scores: []Score{{Topic: "C", Relevance: 0.9}, {Topic: "A", Relevance: 0.7}, {Topic: "B", Relevance: 0.69}, {Topic: "gone", Relevance: 1}}},
+		"2": {Status: StatusJudged, Scores: []Score{{Topic: "A", Relevance: 0.1}, {Topic: "B", Relevance: 0}, {Topic: "C", Relevance: 0.2}}},
+		"3": {Status: StatusFailed, Error: "invalid answer", Scores: []Score{{Topic: "A", Relevance: 1}}},
+		"4": {Status: StatusSkipped, Error: "cost budget reached"},
+		// "5" has no outcome: never tried.
+	}
+	d := Build(Digest{Topics: topics, Threshold: 0.7}, papers, outcomes)
+
+	if s := d.Stats; s.Fetched != 5 || s.Judged != 2 || s.Failed != 1 || s.Skipped != 2 || s.Selected != 1 {
+		t.Errorf("stats = %+v", s)
+	}
+	if d.Stats.ByAnnounce[New] != 3 || d.Stats.ByAnnounce[Cross] != 1 || d.Stats.ByAnnounce[Replace] != 1 {
+		t.Errorf("by announce type = %v", d.Stats.ByAnnounce)
+	}
+	p1 := d.Papers[0]
+	if got := p1.SelectedTopics; !slices.Equal(got, []string{"C", "A"}) {
+		t.Errorf("selected topics = %v, want best first [C A] (0.7 is at the threshold, 0.69 below)", got)
+	}
+	if len(p1.Scores) != 3 || p1.Scores[0].Topic != "A" || p1.Scores[2].Topic != "C" {
+		t.Errorf("scores not in topic order or an unknown topic kept: %+v", p1.Scores)
+	}
+	if p3 := d.Papers[2]; p3.Status != StatusFailed || len(p3.Scores) != 0 || len(p3.SelectedTopics) != 0 || p3.Error == "" {
+		t.Errorf("a failed paper must have no scores and keep its reason: %+v", p3)
+	}
+	if p5 := d.Papers[4]; p5.Status != StatusSkipped || p5.Error == "" {
+		t.Errorf("a paper without an outcome must be skipped with a reason: %+v", p5)
+	}
+	for _, e := range d.Papers {
+		if e.Scores == nil || e.SelectedTopics == nil {
+			t.Errorf("%s: nil slices would be null in digest.json", e.ID)
+		}
+		if e.AbsURL != "https://arxiv.org/abs/"+e.ID {
+			t.Errorf("%s: abs_url %q", e.ID, e.AbsURL)
+		}
+	}
+}
