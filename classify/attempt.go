@@ -54,14 +54,9 @@ type wireCompletion struct {
 	} `json:"usage"`
 }
 
-// attempt makes one request, holding a concurrency slot for exactly its
-// duration, and classifies how it ended.
+// attempt makes one request (the caller holds a concurrency slot) and
+// classifies how it ended.
 func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topic, tokens int) outcome {
-	select {
-	case r.sem <- struct{}{}:
-	case <-r.reqs.Done():
-		return outcome{kind: kindCanceled, err: context.Cause(r.reqs)}
-	}
 	n := r.e.inFlight.Add(1)
 	for {
 		m := r.e.maxInFlight.Load()
@@ -76,7 +71,6 @@ func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topi
 	timedOut := errors.Is(actx.Err(), context.DeadlineExceeded)
 	cancel()
 	r.e.inFlight.Add(-1)
-	<-r.sem
 
 	out := outcome{usage: model.Usage{Requests: 1}}
 	if resp != nil {

@@ -97,9 +97,12 @@ func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) err
 		}
 	}()
 
+	// Twice as many workers as slots: a worker whose job sleeps in backoff
+	// leaves its slot to another, so the pool stays full while work remains;
+	// the slots (r.sem) bound what is in flight.
 	var next atomic.Int64
 	var workers sync.WaitGroup
-	for range min(e.opts.Concurrency, len(jobs)) {
+	for range min(2*e.opts.Concurrency, len(jobs)) {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
@@ -136,7 +139,7 @@ type run struct {
 	stopR context.CancelFunc
 	stopA func() bool
 	pace  *pacer
-	sem   chan struct{}
+	sem   chan struct{} // one token per attempt being made: at most Concurrency
 
 	gateOnce sync.Once
 	probes   atomic.Int64

@@ -40,23 +40,12 @@ func (r *run) judge(job Job) Result {
 	// it forever.
 	defer r.openGate()
 	for {
-		if err := r.enterGate(); err != nil {
+		est, err := r.ready(tokens, promptChars/4, maxComp)
+		if err != nil {
 			return r.end(res, err, last)
-		}
-		if err := r.pace.wait(r.ctx, tokens); err != nil {
-			return r.end(res, err, last)
-		}
-		if err := r.ctx.Err(); err != nil {
-			return r.end(res, err, last)
-		}
-		if err := r.stopErr(); err != nil {
-			return r.end(res, err, last)
-		}
-		est := r.estimate(promptChars/4, maxComp)
-		if !r.reserve(est) {
-			return r.end(res, r.stopErr(), last)
 		}
 		out := r.attempt(params, job.Topics, tokens)
+		<-r.sem
 		r.settle(est, out.usage)
 		r.openGate()
 		res.Attempts++
@@ -96,6 +85,42 @@ func (r *run) judge(job Job) Result {
 			return r.end(res, out.err, last)
 		}
 	}
+}
+
+// ready waits until an attempt may start: past the slow-start gate, in
+// one of the Concurrency slots, within the pacing, with the run neither
+// cancelled nor stopped, and its cost estimate booked against the budget.
+// On success the caller holds a slot (release it with <-r.sem) and owns
+// the returned estimate.
+func (r *run) ready(tokens, promptTokens, maxComp int) (float64, error) {
+	if err := r.enterGate(); err != nil {
+		return 0, err
+	}
+	select {
+	case r.sem <- struct{}{}:
+	case <-r.ctx.Done():
+		return 0, r.ctx.Err()
+	}
+	// The slot is taken before pacing: a request that waited for the pacer
+	// goes out at once, so waiting workers never bunch up behind a slot.
+	if err := r.pace.wait(r.ctx, tokens); err != nil {
+		<-r.sem
+		return 0, err
+	}
+	if err := r.ctx.Err(); err != nil {
+		<-r.sem
+		return 0, err
+	}
+	if err := r.stopErr(); err != nil {
+		<-r.sem
+		return 0, err
+	}
+	est := r.estimate(promptTokens, maxComp)
+	if !r.reserve(est) {
+		<-r.sem
+		return 0, r.stopErr()
+	}
+	return est, nil
 }
 
 // skip reports a job that was never tried.
