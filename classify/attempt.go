@@ -79,6 +79,17 @@ func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topi
 	if err == nil {
 		return r.answer(out, raw, topics)
 	}
+	out = r.failure(out, err, resp, timedOut)
+	if out.kind == kindFatal {
+		// Halt while still holding the slot, so no other attempt starts
+		// after the fatal answer.
+		r.halt(out.err)
+	}
+	return out
+}
+
+// failure classifies an attempt that returned an error.
+func (r *run) failure(out outcome, err error, resp *http.Response, timedOut bool) outcome {
 	var apiErr *openai.Error
 	switch {
 	case errors.As(err, &apiErr):

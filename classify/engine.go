@@ -87,12 +87,15 @@ func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) err
 	r := e.newRun(ctx)
 	defer r.close()
 
+	start := time.Now()
 	results := make(chan Result, len(jobs))
 	var reporter sync.WaitGroup
+	var sum summary
 	reporter.Add(1)
 	go func() {
 		defer reporter.Done()
 		for res := range results {
+			sum.add(res)
 			onResult(res)
 		}
 	}()
@@ -118,6 +121,7 @@ func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) err
 	workers.Wait()
 	close(results)
 	reporter.Wait()
+	r.logSummary(sum, time.Since(start))
 
 	if err := r.stopErr(); err != nil {
 		var fe *FatalError
@@ -264,4 +268,42 @@ func (r *run) patience(d time.Duration) bool {
 	}
 	r.waited += d
 	return true
+}
+
+// summary counts a run's results for its closing log line.
+type summary struct {
+	judged, failed, skipped int
+	usage                   model.Usage
+}
+
+func (s *summary) add(r Result) {
+	switch r.Status {
+	case model.StatusJudged:
+		s.judged++
+	case model.StatusFailed:
+		s.failed++
+	default:
+		s.skipped++
+	}
+	s.usage.Add(r.Usage)
+}
+
+func (r *run) logSummary(s summary, elapsed time.Duration) {
+	r.mu.Lock()
+	waited := r.waited
+	r.mu.Unlock()
+	attrs := []any{
+		slog.Int("judged", s.judged), slog.Int("failed", s.failed), slog.Int("skipped", s.skipped),
+		slog.Int64("requests", s.usage.Requests), slog.Int64("prompt_tokens", s.usage.Prompt),
+		slog.Int64("cached_tokens", s.usage.Cached), slog.Int64("completion_tokens", s.usage.Completion),
+		slog.Duration("elapsed", elapsed), slog.Duration("rate_limit_wait", waited),
+		slog.Int("max_in_flight", r.e.MaxInFlight()),
+	}
+	if usd, ok := r.e.Cost(s.usage); ok {
+		attrs = append(attrs, slog.Float64("cost_usd", usd))
+	}
+	if err := r.stopErr(); err != nil {
+		attrs = append(attrs, slog.String("stopped", err.Error()))
+	}
+	r.e.log.Info("classification run done", attrs...)
 }

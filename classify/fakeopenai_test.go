@@ -172,12 +172,20 @@ func TestFakePromptCachingApplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := got["2511.00001"]; r.Status != model.StatusJudged || r.Usage.Cached != 0 {
-		t.Fatalf("first paper: %s %v, cached %d", r.Status, r.Err, r.Usage.Cached)
-	}
-	for _, id := range []string{"2511.00002", "2511.00003"} {
-		if r := got[id]; r.Status != model.StatusJudged || r.Usage.Cached < 1024 {
-			t.Errorf("%s: %s, cached %d of %d prompt tokens", id, r.Status, r.Usage.Cached, r.Usage.Prompt)
+	// One request at a time: the first finds nothing cached, the others
+	// find the system prefix.
+	uncached := 0
+	for id, r := range got {
+		switch {
+		case r.Status != model.StatusJudged:
+			t.Errorf("%s: %s %v", id, r.Status, r.Err)
+		case r.Usage.Cached == 0:
+			uncached++
+		case r.Usage.Cached < 1024:
+			t.Errorf("%s: cached %d of %d prompt tokens", id, r.Usage.Cached, r.Usage.Prompt)
 		}
+	}
+	if uncached != 1 {
+		t.Errorf("%d papers without a cache hit, want 1", uncached)
 	}
 }
