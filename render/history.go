@@ -96,7 +96,7 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 	if err != nil {
 		return err
 	}
-	days, err := loadDays(dir, opts.Logger)
+	days, err := loadDays(dir, opts.MaxEntries, opts.Logger)
 	if err != nil {
 		return err
 	}
@@ -122,18 +122,25 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 }
 
 // loadDays reads every dir/<YYYY-MM-DD>/digest.json, newest first. The
-// folder's name is the day's date whatever the file says.
-func loadDays(dir string, log *slog.Logger) ([]model.Digest, error) {
+// folder's name is the day's date whatever the file says. Only what the
+// index and the feed show is kept, so that a long history of 2,000-paper
+// days does not have to fit in memory: the newest feedDays keep the papers
+// their feed entry lists (without abstracts), older days only their counts.
+func loadDays(dir string, feedDays int, log *slog.Logger) ([]model.Digest, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("render: history: %w", err)
 	}
-	var days []model.Digest
+	var names []string
 	for _, e := range ents {
-		if !e.IsDir() || !validDate(e.Name()) {
-			continue
+		if e.IsDir() && validDate(e.Name()) {
+			names = append(names, e.Name())
 		}
-		path := filepath.Join(dir, e.Name(), JSONFile)
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(b, a) })
+	var days []model.Digest
+	for _, name := range names {
+		path := filepath.Join(dir, name, JSONFile)
 		b, err := os.ReadFile(path)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -146,14 +153,32 @@ func loadDays(dir string, log *slog.Logger) ([]model.Digest, error) {
 			log.Warn("skip unreadable digest", slog.String("path", path), slog.Any("error", err))
 			continue
 		}
-		if d.Date != e.Name() {
+		if d.Date != name {
 			log.Warn("digest date differs from its folder", slog.String("path", path), slog.String("date", d.Date))
-			d.Date = e.Name()
+			d.Date = name
+		}
+		if len(days) < feedDays {
+			d.Papers = feedPapers(d.Papers)
+		} else {
+			d.Papers = nil
 		}
 		days = append(days, d)
 	}
-	slices.SortFunc(days, func(a, b model.Digest) int { return cmp.Compare(b.Date, a.Date) })
 	return days, nil
+}
+
+// feedPapers keeps the papers a feed entry shows (selected, failed or
+// skipped ones), without their abstracts.
+func feedPapers(papers []model.Entry) []model.Entry {
+	var out []model.Entry // a new array, so the full one can be freed
+	for _, e := range papers {
+		if e.Status == model.StatusJudged && len(e.SelectedTopics) == 0 {
+			continue
+		}
+		e.Abstract = ""
+		out = append(out, e)
+	}
+	return out
 }
 
 // indexRow is one day in index.html.

@@ -475,3 +475,30 @@ func TestGithubSlug(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONIsMarshalIndent: the paper-at-a-time encoder writes exactly what
+// json.MarshalIndent of the whole digest writes.
+func TestJSONIsMarshalIndent(t *testing.T) {
+	for _, d := range []model.Digest{sampleDigest(), hostileDigest(), {Date: "2025-04-28", NoAnnouncements: true}} {
+		got, err := JSON(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := d
+		want.Categories, want.Topics, want.Papers = nonNil(want.Categories), nonNil(want.Topics), nonNil(want.Papers)
+		if want.Stats.ByAnnounce == nil {
+			want.Stats.ByAnnounce = map[model.AnnounceType]int{}
+		}
+		for i := range want.Papers {
+			e := &want.Papers[i]
+			e.Authors, e.Categories, e.Scores, e.SelectedTopics = nonNil(e.Authors), nonNil(e.Categories), nonNil(e.Scores), nonNil(e.SelectedTopics)
+		}
+		b, err := json.MarshalIndent(want, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(b)+"\n" {
+			t.Errorf("JSON differs from MarshalIndent:\n%s\nwant\n%s", got, b)
+		}
+	}
+}
