@@ -67,8 +67,10 @@ func TestFakeFaultsLoseNothingAndScoreTheRightTopics(t *testing.T) {
 		t.Errorf("judged %d of 150", judged)
 	}
 	st := srv.Stats()
-	if st.MaxInFlight > 16 {
-		t.Errorf("server saw %d in flight", st.MaxInFlight)
+	// The engine's own count: the server's may briefly run over, as a
+	// handler whose client gave up (hang, drop) ends a moment later.
+	if m := e.MaxInFlight(); m > 16 {
+		t.Errorf("%d in flight", m)
 	}
 	// Usage counts every answer the server billed, invalid ones included.
 	if usage.Prompt != st.PromptTokens || usage.Completion != st.CompletionTokens || usage.Cached != st.CachedTokens {
