@@ -187,7 +187,7 @@ func (r *Runner) write(d model.Digest) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write digest: %w", err)
 	}
-	if err := render.WriteHistory(r.Config.Output.Dir, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL}); err != nil {
+	if err := render.WriteHistory(r.Config.Output.Dir, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: &d}); err != nil {
 		return dir, fmt.Errorf("write history: %w", err)
 	}
 	return dir, nil

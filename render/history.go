@@ -50,6 +50,9 @@ type HistoryOptions struct {
 	Logger *slog.Logger
 	// Now stamps the feed when it has no entries; nil means time.Now.
 	Now func() time.Time
+	// Written, when set, is a digest WriteDay has just written: it is used
+	// as it is instead of reading its digest.json back.
+	Written *model.Digest
 }
 
 func (o HistoryOptions) withDefaults() (HistoryOptions, error) {
@@ -96,7 +99,7 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 	if err != nil {
 		return err
 	}
-	days, err := loadDays(dir, opts.MaxEntries, opts.Logger)
+	days, err := loadDays(dir, opts.MaxEntries, opts.Written, opts.Logger)
 	if err != nil {
 		return err
 	}
@@ -126,7 +129,7 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 // index and the feed show is kept, so that a long history of 2,000-paper
 // days does not have to fit in memory: the newest feedDays keep the papers
 // their feed entry lists (without abstracts), older days only their counts.
-func loadDays(dir string, feedDays int, log *slog.Logger) ([]model.Digest, error) {
+func loadDays(dir string, feedDays int, written *model.Digest, log *slog.Logger) ([]model.Digest, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("render: history: %w", err)
@@ -141,13 +144,9 @@ func loadDays(dir string, feedDays int, log *slog.Logger) ([]model.Digest, error
 	var days []model.Digest
 	for _, name := range names {
 		path := filepath.Join(dir, name, JSONFile)
-		b, err := os.ReadFile(path)
+		d, err := readDigest(path, name, written)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
-		}
-		var d model.Digest
-		if err == nil {
-			err = json.Unmarshal(b, &d)
 		}
 		if err != nil {
 			log.Warn("skip unreadable digest", slog.String("path", path), slog.Any("error", err))
@@ -165,6 +164,22 @@ func loadDays(dir string, feedDays int, log *slog.Logger) ([]model.Digest, error
 		days = append(days, d)
 	}
 	return days, nil
+}
+
+// readDigest reads one day's digest.json, or takes the digest just written.
+func readDigest(path, date string, written *model.Digest) (model.Digest, error) {
+	if written != nil && written.Date == date {
+		if _, err := os.Stat(path); err != nil {
+			return model.Digest{}, err
+		}
+		return *written, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return model.Digest{}, err
+	}
+	var d model.Digest
+	return d, json.Unmarshal(b, &d)
 }
 
 // feedPapers keeps the papers a feed entry shows (selected, failed or

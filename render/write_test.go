@@ -259,3 +259,40 @@ func TestDigestJSONRoundTrip(t *testing.T) {
 		t.Error("the Markdown of the digest read back differs")
 	}
 }
+
+// TestWriteHistoryWritten: the digest just written is taken as given, not
+// read back, and only for its own date.
+func TestWriteHistoryWritten(t *testing.T) {
+	dir := writeHistoryFixture(t)
+	on := readDigestFile(t, filepath.Join(dir, "2025-04-30", JSONFile))
+	on.Stats.Selected = 4242 // differs from the file, so the index shows which was used
+	if err := WriteHistory(dir, HistoryOptions{Written: &on}); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, IndexFile))
+	if !strings.Contains(string(page), "4,242") && !strings.Contains(string(page), "4242") {
+		t.Errorf("the index does not show the written digest's counts")
+	}
+	// A written digest whose date has no folder is not invented into the index.
+	ghost := on
+	ghost.Date = "2030-01-01"
+	if err := WriteHistory(dir, HistoryOptions{Written: &ghost}); err != nil {
+		t.Fatal(err)
+	}
+	if page, _ := os.ReadFile(filepath.Join(dir, IndexFile)); strings.Contains(string(page), "2030-01-01") {
+		t.Errorf("the index lists a day that has no digest on disk")
+	}
+}
+
+func readDigestFile(t *testing.T, path string) model.Digest {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d model.Digest
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
