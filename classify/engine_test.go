@@ -395,3 +395,35 @@ func TestWithoutAPIKey(t *testing.T) {
 		t.Fatalf("Run: %v %+v", err, got["2511.00001"])
 	}
 }
+
+func TestRateLimitPausesEveryWorker(t *testing.T) {
+	f := newFakeAPI(t, func(r *apiReq) reply {
+		if r.N == 1 {
+			return errorReply(429, "requests", "rate_limit_exceeded", "Rate limit reached.", map[string]string{"retry-after-ms": "60000"})
+		}
+		return nil
+	})
+	var s sleeps
+	e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.slowStart = -1; o.sleep = s.sleep })
+	got, err := runAll(t, context.Background(), e, testJobs(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range got {
+		if r.Status != model.StatusJudged {
+			t.Errorf("%s: %s %v", id, r.Status, r.Err)
+		}
+	}
+	// The recording sleep returns at once, so the minute-long pause is
+	// still ahead for every later attempt: each of them, not only the
+	// retry of the job that got the 429, must have waited for it.
+	long := 0
+	for _, d := range s.all() {
+		if d > 50*time.Second {
+			long++
+		}
+	}
+	if long < 4 {
+		t.Errorf("%d attempts waited for the shared pause, want all 4 after the 429 (sleeps %v)", long, s.all())
+	}
+}

@@ -202,7 +202,7 @@ func (r *run) params(job Job) (openai.ChatCompletionNewParams, int) {
 	if maxComp == 0 {
 		maxComp = 256 + 160*len(job.Topics)
 		if reasoningModel(o.Model) {
-			maxComp += 8000 // reasoning tokens count as completion tokens
+			maxComp += 4000 // reasoning tokens count as completion tokens
 		}
 	}
 	p := openai.ChatCompletionNewParams{

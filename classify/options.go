@@ -55,8 +55,10 @@ type Options struct {
 	// ReasoningEffort ("minimal", "low", ...) is sent when set; only
 	// reasoning models accept it.
 	ReasoningEffort string
-	// MaxCompletionTokens caps each answer (0 = a default sized to the
-	// number of topics, larger for reasoning models).
+	// MaxCompletionTokens caps each answer (0 = 256 + 160 per topic, plus
+	// 4000 for reasoning models, whose reasoning tokens count here). It is
+	// also part of every request's token estimate for TPM pacing, as it is
+	// on OpenAI's side.
 	MaxCompletionTokens int
 	// Price overrides the built-in price table (nil = LookupPrice(Model)).
 	Price *Price
