@@ -1,0 +1,113 @@
+package classify
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+)
+
+func TestRateLimitWaitsExactlyAsAsked(t *testing.T) {
+	tests := []struct {
+		name    string
+		status  int
+		headers map[string]string
+		want    time.Duration
+	}{
+		{"429 retry-after-ms", 429, map[string]string{"retry-after-ms": "1500", "retry-after": "2"}, 1500 * time.Millisecond},
+		{"429 retry-after", 429, map[string]string{"retry-after": "3"}, 3 * time.Second},
+		{"503 retry-after", 503, map[string]string{"retry-after": "2"}, 2 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeAPI(t, func(r *apiReq) reply {
+				if r.N == 1 {
+					return errorReply(tt.status, "requests", "rate_limit_exceeded", "Rate limit reached for gpt-4o-mini in organization org-fake on requests per min (RPM): Limit 3000, Used 3000, Requested 1.", tt.headers)
+				}
+				return nil
+			})
+			var s sleeps
+			e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.MaxRetries = -1; o.sleep = s.sleep })
+			got, err := runAll(t, context.Background(), e, testJobs(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := got["2511.00001"]
+			// MaxRetries -1 means no retries for errors: a server-requested
+			// wait must not count against it.
+			if r.Status != model.StatusJudged || r.Attempts != 2 || r.Usage.Requests != 2 {
+				t.Fatalf("status %s attempts %d usage %+v err %v", r.Status, r.Attempts, r.Usage, r.Err)
+			}
+			waits := s.all()
+			if len(waits) != 1 {
+				t.Fatalf("sleeps %v, want one wait", waits)
+			}
+			// The sleep starts a moment after the pause was set, so it may be
+			// a little shorter than asked; the jitter may add up to 100ms.
+			if waits[0] < tt.want-500*time.Millisecond || waits[0] > tt.want+100*time.Millisecond {
+				t.Errorf("waited %s, want about %s", waits[0], tt.want)
+			}
+		})
+	}
+}
+
+func TestRateLimitPatienceRunsOut(t *testing.T) {
+	f := newFakeAPI(t, func(r *apiReq) reply {
+		return errorReply(429, "requests", "rate_limit_exceeded", "Rate limit reached.", map[string]string{"retry-after-ms": "40"})
+	})
+	// Real sleeps: the patience pays for wall-clock pause time.
+	e := newTestEngine(t, f, func(o *Options) {
+		o.Concurrency = 1
+		o.MaxRateLimitWait = 100 * time.Millisecond
+	})
+	got, err := runAll(t, context.Background(), e, testJobs(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got["2511.00001"]
+	if r.Status != model.StatusFailed || !errors.Is(r.Err, ErrRateLimitPatience) {
+		t.Fatalf("status %s err %v, want failed with ErrRateLimitPatience", r.Status, r.Err)
+	}
+	var se *StatusError
+	if !errors.As(r.Err, &se) || se.StatusCode != 429 {
+		t.Errorf("err %v should carry the 429", r.Err)
+	}
+	// 40ms (+ <=2ms jitter) per 429 within 100ms of patience: two waits paid, the third is refused.
+	if r.Attempts != 3 {
+		t.Errorf("attempts %d, want 3", r.Attempts)
+	}
+}
+
+func TestRateLimitPausesEveryWorker(t *testing.T) {
+	f := newFakeAPI(t, func(r *apiReq) reply {
+		if r.N == 1 {
+			return errorReply(429, "requests", "rate_limit_exceeded", "Rate limit reached.", map[string]string{"retry-after-ms": "60000"})
+		}
+		return nil
+	})
+	var s sleeps
+	e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.slowStart = -1; o.sleep = s.sleep })
+	got, err := runAll(t, context.Background(), e, testJobs(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range got {
+		if r.Status != model.StatusJudged {
+			t.Errorf("%s: %s %v", id, r.Status, r.Err)
+		}
+	}
+	// The recording sleep returns at once, so the minute-long pause is
+	// still ahead for every later attempt: each of them, not only the
+	// retry of the job that got the 429, must have waited for it.
+	long := 0
+	for _, d := range s.all() {
+		if d > 50*time.Second {
+			long++
+		}
+	}
+	if long < 4 {
+		t.Errorf("%d attempts waited for the shared pause, want all 4 after the 429 (sleeps %v)", long, s.all())
+	}
+}
