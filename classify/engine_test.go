@@ -2,6 +2,7 @@ package classify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -75,6 +76,11 @@ func TestRunJudgesAndSendsTheContract(t *testing.T) {
 	}
 	if strings.Join(r.Topics, "|") != "LLM agents|speech" {
 		t.Errorf("schema topics %v", r.Topics)
+	}
+	sent, _ := json.Marshal(js["schema"])
+	want, _ := json.Marshal(Schema(testTopics))
+	if string(sent) != string(want) {
+		t.Errorf("schema sent\n%s\nwant\n%s", sent, want)
 	}
 }
 
