@@ -43,6 +43,9 @@ type Engine struct {
 	opts   Options
 	client openai.Client
 	log    *slog.Logger
+	// pace outlives runs: the limits a run learned, and a pause the server
+	// ordered, hold for the next one too.
+	pace *pacer
 
 	inFlight    atomic.Int64
 	maxInFlight atomic.Int64
@@ -61,7 +64,8 @@ func New(opts Options) (*Engine, error) {
 		option.WithHTTPClient(o.HTTPClient),
 		option.WithMaxRetries(0),
 	)
-	return &Engine{opts: o, client: client, log: o.Logger.With(slog.String("component", "classify"))}, nil
+	log := o.Logger.With(slog.String("component", "classify"))
+	return &Engine{opts: o, client: client, log: log, pace: newPacer(o.RequestsPerMinute, o.TokensPerMinute, o.sleep, log)}, nil
 }
 
 // MaxInFlight is the most requests the engine ever had in flight at once.
@@ -164,7 +168,7 @@ func (e *Engine) newRun(ctx context.Context) *run {
 		ctx:   ctx,
 		reqs:  reqs,
 		stopR: cancel,
-		pace:  newPacer(e.opts.RequestsPerMinute, e.opts.TokensPerMinute, e.opts.sleep, e.log),
+		pace:  e.pace,
 		sem:   make(chan struct{}, e.opts.Concurrency),
 		gate:  make(chan struct{}),
 	}
