@@ -33,6 +33,7 @@ type outcome struct {
 	usage  model.Usage
 	err    error
 	wait   time.Duration // kindWait: what the server asked
+	unpaid bool          // kindWait: the run's patience could not pay for it
 }
 
 // wireCompletion is the part of a chat.completion this package reads.
@@ -80,10 +81,14 @@ func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topi
 		return r.answer(out, raw, topics)
 	}
 	out = r.failure(out, err, resp, timedOut)
-	if out.kind == kindFatal {
-		// Halt while still holding the slot, so no other attempt starts
-		// after the fatal answer.
+	// Halt or pause while the caller still holds the slot, so that no
+	// other attempt starts in between.
+	switch out.kind {
+	case kindFatal:
 		r.halt(out.err)
+	case kindWait:
+		_, paid := r.pace.pause(out.wait+jitter(out.wait), r.patience)
+		out.unpaid = !paid
 	}
 	return out
 }

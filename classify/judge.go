@@ -64,7 +64,7 @@ func (r *run) judge(job Job) Result {
 				return r.fail(res, out.err)
 			}
 		case kindWait:
-			if _, ok := r.pace.pause(out.wait+jitter(out.wait), r.patience); !ok {
+			if out.unpaid {
 				return r.fail(res, fmt.Errorf("%w (max_rate_limit_wait %s): %w", ErrRateLimitPatience, r.e.opts.MaxRateLimitWait, out.err))
 			}
 			log.Debug("server asked to wait", slog.Duration("wait", out.wait))
