@@ -105,6 +105,25 @@ func TestFakeRateLimitIsRespected(t *testing.T) {
 	}
 }
 
+func TestFakeTokenLimitIsRespected(t *testing.T) {
+	// 600k TPM: about 10k tokens a second, some 14 requests of ~730
+	// estimated tokens (prompt + completion cap) each.
+	srv := fakeopenai.NewT(t, fakeopenai.Config{Model: "gpt-4o-mini", MeanLatency: 20 * time.Millisecond, TPM: 600_000, Seed: 9})
+	e := fakeEngine(t, srv, nil)
+	got, err := runAll(t, context.Background(), e, testJobs(40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range got {
+		if r.Status != model.StatusJudged {
+			t.Errorf("%s: %s %v", id, r.Status, r.Err)
+		}
+	}
+	if st := srv.Stats(); st.RateLimited > 0 {
+		t.Errorf("%d requests refused with 429 out of %d", st.RateLimited, st.Requests)
+	}
+}
+
 func TestFakeFatalErrors(t *testing.T) {
 	tests := []struct {
 		name   string
