@@ -64,7 +64,7 @@ func New(opts Options) (*Engine, error) {
 		option.WithHTTPClient(o.HTTPClient),
 		option.WithMaxRetries(0),
 	)
-	log := o.Logger.With(slog.String("component", "classify"))
+	log := o.Logger // the caller names the component (Logger.With)
 	return &Engine{opts: o, client: client, log: log, pace: newPacer(o.RequestsPerMinute, o.TokensPerMinute, o.sleep, log)}, nil
 }
 
@@ -83,10 +83,11 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 // Run judges every job with at most Concurrency requests in flight and
 // calls onResult exactly once per job, never concurrently, as each job
 // ends. It returns nil, a *FatalError (the run was stopped: jobs not yet
-// tried are reported skipped with it) or ctx.Err() when ctx was cancelled
-// (untried jobs are reported skipped). When ctx is cancelled no new attempt
-// starts; attempts in flight get Options.Grace to finish. Jobs skipped for
-// the cost budget carry ErrBudget; Run still returns nil then.
+// tried are reported skipped with it), ctx.Err() when ctx was cancelled
+// (untried jobs are reported skipped), or an error wrapping ErrBudget when
+// the cost budget stopped it (untried jobs are reported skipped with it).
+// When ctx is cancelled no new attempt starts; attempts in flight get
+// Options.Grace to finish.
 func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) error {
 	r := e.newRun(ctx)
 	defer r.close()
@@ -127,16 +128,16 @@ func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) err
 	reporter.Wait()
 	r.logSummary(sum, time.Since(start))
 
-	if err := r.stopErr(); err != nil {
-		var fe *FatalError
-		if errors.As(err, &fe) {
-			return fe
-		}
+	stop := r.stopErr()
+	var fe *FatalError
+	if errors.As(stop, &fe) {
+		return fe
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return nil
+	// The budget stopped the run: say so, for the digest's run_error.
+	return stop
 }
 
 // run is the state of one Run.

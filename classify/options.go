@@ -72,7 +72,9 @@ type Options struct {
 	// HTTPClient is used for every request (nil = a client whose
 	// transport keeps Concurrency idle connections to the host).
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// Logger gets a debug line per failed attempt and one info line per
+	// run (nil = discard). Name the component with Logger.With yourself.
+	Logger *slog.Logger
 
 	// Test hooks (unexported: only this package's tests set them).
 	sleep       func(ctx context.Context, d time.Duration) error

@@ -177,8 +177,8 @@ func TestBudgetStopsStartingRequests(t *testing.T) {
 	f := newFakeAPI(t, nil)
 	e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.Price = &price; o.MaxCostUSD = budget })
 	got, err := runAll(t, context.Background(), e, testJobs(50))
-	if err != nil {
-		t.Fatalf("Run: %v", err)
+	if !errors.Is(err, ErrBudget) {
+		t.Fatalf("Run: %v, want ErrBudget", err)
 	}
 	var total model.Usage
 	judged, skipped := 0, 0
