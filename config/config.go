@@ -54,6 +54,7 @@ type LLM struct {
 	APIKeyFile        string   `yaml:"api_key_file"`
 	Model             string   `yaml:"model"`
 	Temperature       *float64 `yaml:"temperature"`
+	ReasoningEffort   string   `yaml:"reasoning_effort"`
 	Concurrency       int      `yaml:"concurrency"`
 	Timeout           Duration `yaml:"timeout"`
 	MaxRetries        int      `yaml:"max_retries"`

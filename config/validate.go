@@ -107,6 +107,11 @@ func (c *Config) Validate() error {
 	if t := c.LLM.Temperature; t != nil && (*t < 0 || *t > 2) {
 		bad("llm.temperature", "invalid value %g: must be between 0 and 2", *t)
 	}
+	switch c.LLM.ReasoningEffort {
+	case "", "minimal", "low", "medium", "high":
+	default:
+		bad("llm.reasoning_effort", "invalid value %q: want minimal, low, medium or high (or leave it out)", c.LLM.ReasoningEffort)
+	}
 	if p := c.LLM.PricePerMillion; p != nil && (p.Input < 0 || p.CachedInput < 0 || p.Output < 0) {
 		bad("llm.price_per_million", "prices must not be negative")
 	}

@@ -93,6 +93,7 @@ func (a *app) engineOptions() classify.Options {
 		RequestsPerMinute: l.RequestsPerMinute,
 		TokensPerMinute:   l.TokensPerMinute,
 		Temperature:       l.Temperature,
+		ReasoningEffort:   l.ReasoningEffort,
 		MaxCostUSD:        l.MaxCostUSD,
 		Grace:             l.Grace.D(),
 		Logger:            a.log.With("component", "classify"),

@@ -111,9 +111,13 @@ func (a *app) scheduledRun(ctx context.Context) error {
 		}
 	}
 	var fatal *classify.FatalError
-	if errors.As(err, &fatal) {
+	switch {
+	case errors.As(err, &fatal):
 		// A bad key or an unknown model will not fix itself by retrying.
 		return daemon.Permanent(fmt.Errorf("the model API refused the run: %w", err))
+	case errors.Is(err, classify.ErrBudget):
+		// Each retry would spend another llm.max_cost_usd.
+		return daemon.Permanent(err)
 	}
 	return err
 }

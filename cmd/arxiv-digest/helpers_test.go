@@ -82,6 +82,7 @@ llm:
   base_url: ` + llmURL + `
   api_key_env: TEST_LLM_KEY
   model: gpt-5-mini
+  reasoning_effort: low
   concurrency: 4
   timeout: 5s
   max_retries: 1
