@@ -98,6 +98,9 @@ func (a *app) engineOptions() classify.Options {
 		Grace:             l.Grace.D(),
 		Logger:            a.log.With("component", "classify"),
 	}
+	if l.MaxRetries == 0 {
+		opts.MaxRetries = -1 // classify reads 0 as "the default"; the config means none
+	}
 	if p := l.PricePerMillion; p != nil {
 		opts.Price = &classify.Price{Input: p.Input, CachedInput: p.CachedInput, Output: p.Output}
 	}

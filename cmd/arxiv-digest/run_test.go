@@ -323,3 +323,44 @@ func TestRunUsageErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestRunFaultsThenRerun: under server faults every paper ends judged or
+// failed with a reason (none lost, none skipped, none scored by default),
+// and a rerun with the faults gone pays exactly for the failed ones.
+func TestRunFaultsThenRerun(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{Seed: 9, MeanLatency: 5e6,
+		Faults: fakeopenai.Faults{Status500: 0.25, Drop: 0.1, InvalidJSON: 0.15, Truncated: 0.05, MissingTopic: 0.05}})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, bytes.Replace(data, []byte("max_retries: 1"), []byte("max_retries: 0"), 1), 0o644)
+
+	res := runCLI(t, "run", "--config", cfg)
+	d := readDigest(t, dir, "2025-04-28")
+	if d.Stats.Failed == 0 {
+		t.Fatalf("no paper failed under these faults; the test proves nothing (stats %+v)", d.Stats)
+	}
+	if res.code != 3 {
+		t.Errorf("exit %d with %d failed, want 3", res.code, d.Stats.Failed)
+	}
+	if d.Stats.Judged+d.Stats.Failed != 81 || d.Stats.Skipped != 0 {
+		t.Errorf("stats %+v: every paper must end judged or failed", d.Stats)
+	}
+	for _, p := range d.Papers {
+		if p.Status == model.StatusFailed && (p.Error == "" || len(p.Scores) != 0) {
+			t.Errorf("%s failed without a reason or with scores: %+v", p.ID, p)
+		}
+	}
+	llm.SetFaults(fakeopenai.Faults{})
+	before := llm.Stats().Requests
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 {
+		t.Fatalf("rerun: exit %d: %s", res.code, res.stderr)
+	}
+	if got := llm.Stats().Requests - before; got != int64(d.Stats.Failed) {
+		t.Errorf("rerun made %d requests for %d failed papers", got, d.Stats.Failed)
+	}
+	if d2 := readDigest(t, dir, "2025-04-28"); d2.Stats.Judged != 81 {
+		t.Errorf("after the rerun: %+v", d2.Stats)
+	}
+}
