@@ -48,7 +48,7 @@ type atomText struct {
 // feedID identifies the feed for good: its URL when known, else a tag: URI.
 const feedTagID = "tag:arxiv-digest,2025:feed"
 
-func (r *htmlRenderer) feed(days []model.Digest, opts HistoryOptions) ([]byte, error) {
+func (r *htmlRenderer) feed(days []daySummary, opts HistoryOptions) ([]byte, error) {
 	f := atomFeed{
 		ID:        feedTagID,
 		Title:     opts.FeedTitle,
@@ -61,13 +61,16 @@ func (r *htmlRenderer) feed(days []model.Digest, opts HistoryOptions) ([]byte, e
 	}
 	f.Links = append(f.Links, atomLink{Rel: "alternate", Type: "text/html", Href: opts.BaseURL + IndexFile})
 	var newest time.Time
-	for i, d := range days {
+	for i, day := range days {
 		if i == opts.MaxEntries {
 			break
 		}
-		body, err := r.fragment(d)
-		if err != nil {
-			return nil, err
+		d, body := day.Digest, []byte(day.FeedHTML)
+		if day.FeedHTML == "" {
+			var err error
+			if body, err = r.fragment(d); err != nil {
+				return nil, err
+			}
 		}
 		updated := digestTime(d)
 		if updated.After(newest) {

@@ -91,4 +91,38 @@ func BenchmarkRenderDay(b *testing.B) {
 			}
 		}
 	})
+	// Everything a run writes: the day's files, then the index and the feed
+	// (the day just written is passed in, as the pipeline does).
+	b.Run("all_outputs", func(b *testing.B) {
+		dir := b.TempDir()
+		b.ReportAllocs()
+		for b.Loop() {
+			writeAll(b, dir, d)
+		}
+	})
+	// The same after 30 such days: the index lists them all and the feed
+	// carries the newest DefaultMaxEntries, read from their summaries.
+	b.Run("all_outputs_after_30_days", func(b *testing.B) {
+		dir := b.TempDir()
+		day := d
+		for i := range 30 {
+			day.Date = fmt.Sprintf("2025-03-%02d", i+1)
+			if _, err := WriteDay(dir, day); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			writeAll(b, dir, d)
+		}
+	})
+}
+
+func writeAll(b *testing.B, dir string, d model.Digest) {
+	if _, err := WriteDay(dir, d); err != nil {
+		b.Fatal(err)
+	}
+	if err := WriteHistory(dir, HistoryOptions{Written: &d}); err != nil {
+		b.Fatal(err)
+	}
 }

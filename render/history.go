@@ -26,7 +26,7 @@ const (
 
 // DefaultMaxEntries is how many days the feed carries when
 // HistoryOptions.MaxEntries is zero.
-const DefaultMaxEntries = 30
+const DefaultMaxEntries = 10
 
 // ErrBadBaseURL is returned for a HistoryOptions.BaseURL or FeedURL that is
 // not an absolute http or https URL.
@@ -124,12 +124,13 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 	return nil
 }
 
-// loadDays reads every dir/<YYYY-MM-DD>/digest.json, newest first. The
-// folder's name is the day's date whatever the file says. Only what the
-// index and the feed show is kept, so that a long history of 2,000-paper
-// days does not have to fit in memory: the newest feedDays keep the papers
-// their feed entry lists (without abstracts), older days only their counts.
-func loadDays(dir string, feedDays int, written *model.Digest, log *slog.Logger) ([]model.Digest, error) {
+// loadDays reads what the index and feed need of every dir/<YYYY-MM-DD>/,
+// newest first: the day's summary.json, or its digest.json when it has no
+// summary (a digest written before summaries existed). The folder's name is
+// the day's date whatever the file says. Only the newest feedDays keep
+// a way to their feed entry (its HTML, or the papers to render it from);
+// the index needs just the counts.
+func loadDays(dir string, feedDays int, written *model.Digest, log *slog.Logger) ([]daySummary, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("render: history: %w", err)
@@ -141,59 +142,60 @@ func loadDays(dir string, feedDays int, written *model.Digest, log *slog.Logger)
 		}
 	}
 	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(b, a) })
-	var days []model.Digest
+	var days []daySummary
 	for _, name := range names {
-		path := filepath.Join(dir, name, JSONFile)
-		d, err := readDigest(path, name, written)
+		day, err := readDay(filepath.Join(dir, name), name, written, len(days) < feedDays)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			log.Warn("skip unreadable digest", slog.String("path", path), slog.Any("error", err))
+			log.Warn("skip unreadable digest", slog.String("dir", filepath.Join(dir, name)), slog.Any("error", err))
 			continue
 		}
-		if d.Date != name {
-			log.Warn("digest date differs from its folder", slog.String("path", path), slog.String("date", d.Date))
-			d.Date = name
+		if day.Digest.Date != name {
+			log.Warn("digest date differs from its folder", slog.String("dir", filepath.Join(dir, name)), slog.String("date", day.Digest.Date))
+			day.Digest.Date = name
 		}
-		if len(days) < feedDays {
-			d.Papers = feedPapers(d.Papers)
-		} else {
-			d.Papers = nil
+		switch {
+		case len(days) >= feedDays: // in the index only
+			day.Digest.Papers, day.FeedHTML = nil, ""
+		case day.FeedHTML == "":
+			day.Digest = summary(day.Digest) // what its feed entry will be rendered from
 		}
-		days = append(days, d)
+		days = append(days, day)
 	}
 	return days, nil
 }
 
-// readDigest reads one day's digest.json, or takes the digest just written.
-func readDigest(path, date string, written *model.Digest) (model.Digest, error) {
+// readDay reads one day's summary (or, without one, its digest), or takes
+// the digest just written. A folder without digest.json has no finished day
+// in it. FeedHTML is "" when it has to be rendered from the digest, or when
+// the feed does not need it (forFeed false: the day is in the index only).
+func readDay(day, date string, written *model.Digest, forFeed bool) (daySummary, error) {
+	if _, err := os.Stat(filepath.Join(day, JSONFile)); err != nil {
+		return daySummary{}, err
+	}
 	if written != nil && written.Date == date {
-		if _, err := os.Stat(path); err != nil {
-			return model.Digest{}, err
+		return daySummary{Digest: *written}, nil
+	}
+	var s daySummary
+	b, err := os.ReadFile(filepath.Join(day, SummaryFile))
+	switch {
+	case err == nil && forFeed:
+		return s, json.Unmarshal(b, &s)
+	case err == nil:
+		var counts struct {
+			Digest *model.Digest `json:"digest"` // feed_html is skipped, not decoded
 		}
-		return *written, nil
+		counts.Digest = &s.Digest
+		return s, json.Unmarshal(b, &counts)
+	case !errors.Is(err, os.ErrNotExist):
+		return s, err
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return model.Digest{}, err
+	if b, err = os.ReadFile(filepath.Join(day, JSONFile)); err != nil {
+		return s, err
 	}
-	var d model.Digest
-	return d, json.Unmarshal(b, &d)
-}
-
-// feedPapers keeps the papers a feed entry shows (selected, failed or
-// skipped ones), without their abstracts.
-func feedPapers(papers []model.Entry) []model.Entry {
-	var out []model.Entry // a new array, so the full one can be freed
-	for _, e := range papers {
-		if e.Status == model.StatusJudged && len(e.SelectedTopics) == 0 {
-			continue
-		}
-		e.Abstract = ""
-		out = append(out, e)
-	}
-	return out
+	return s, json.Unmarshal(b, &s.Digest)
 }
 
 // indexRow is one day in index.html.
@@ -209,9 +211,10 @@ type indexPage struct {
 	Rows    []indexRow
 }
 
-func (r *htmlRenderer) index(days []model.Digest, opts HistoryOptions) ([]byte, error) {
+func (r *htmlRenderer) index(days []daySummary, opts HistoryOptions) ([]byte, error) {
 	p := indexPage{Title: opts.FeedTitle, FeedURL: FeedFile}
-	for _, d := range days {
+	for _, day := range days {
+		d := day.Digest
 		p.Rows = append(p.Rows, indexRow{D: d, Href: d.Date + "/" + HTMLFile, Health: verdict(d)})
 	}
 	return r.exec("index", p, 4096+300*len(days))

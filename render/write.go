@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,13 +21,17 @@ const (
 	MarkdownFile = "digest.md"
 	HTMLFile     = "digest.html"
 	JSONFile     = "digest.json"
+	// SummaryFile holds what the index and the feed show of the day (its
+	// counts and the papers its feed entry lists, without abstracts), so
+	// that rebuilding them does not read every day's full digest.
+	SummaryFile = "summary.json"
 )
 
 const filePerm = 0o644
 
-// WriteDay writes dir/<d.Date>/digest.md, digest.html and digest.json, each
-// atomically, and returns the day's folder. digest.json is written last, so
-// a day WriteHistory can see has its pages.
+// WriteDay writes dir/<d.Date>/digest.md, digest.html, summary.json and
+// digest.json, each atomically, and returns the day's folder. digest.json is
+// written last, so a day WriteHistory can see has its pages.
 func WriteDay(dir string, d model.Digest) (string, error) {
 	if !validDate(d.Date) {
 		return "", fmt.Errorf("render: write day %q: %w", d.Date, ErrBadDate)
@@ -40,6 +45,7 @@ func WriteDay(dir string, d model.Digest) (string, error) {
 	}{
 		{MarkdownFile, func(d model.Digest) ([]byte, error) { return Markdown(d), nil }},
 		{HTMLFile, HTML},
+		{SummaryFile, summaryJSON},
 		{JSONFile, JSON},
 	}
 	for _, f := range files {
@@ -64,4 +70,44 @@ func validDate(s string) bool {
 func dayExists(dir, date, name string) bool {
 	st, err := os.Stat(filepath.Join(dir, date, name))
 	return err == nil && st.Mode().IsRegular()
+}
+
+// summary is what the history keeps of a day: the digest with only the
+// papers its feed entry lists, without abstracts.
+func summary(d model.Digest) model.Digest {
+	var papers []model.Entry // a new array, so the full one can be freed
+	for _, e := range d.Papers {
+		if e.Status == model.StatusJudged && len(e.SelectedTopics) == 0 {
+			continue
+		}
+		e.Abstract = ""
+		papers = append(papers, e)
+	}
+	d.Papers = papers
+	return d
+}
+
+// daySummary is summary.json: the day's counts and state (its digest
+// without papers) and its feed entry's HTML, rendered once when the day is
+// written, so that rebuilding the feed reads a little JSON per day.
+type daySummary struct {
+	Digest   model.Digest `json:"digest"`
+	FeedHTML string       `json:"feed_html"`
+}
+
+func summaryJSON(d model.Digest) ([]byte, error) {
+	r, err := newHTMLRenderer()
+	if err != nil {
+		return nil, err
+	}
+	frag, err := r.fragment(summary(d))
+	if err != nil {
+		return nil, err
+	}
+	d.Papers = nil
+	b, err := json.Marshal(daySummary{Digest: d, FeedHTML: string(frag)})
+	if err != nil {
+		return nil, fmt.Errorf("render: summary %s: %w", d.Date, err)
+	}
+	return b, nil
 }

@@ -41,8 +41,23 @@ func TestWriteDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ents) != 3 {
-		t.Errorf("day folder holds %d entries, want 3 (temp files left?)", len(ents))
+	if len(ents) != 4 {
+		t.Errorf("day folder holds %d entries, want 4 (temp files left?)", len(ents))
+	}
+	// The summary holds the counts and only the papers the feed lists.
+	var ds daySummary
+	if b, err := os.ReadFile(filepath.Join(day, SummaryFile)); err != nil || json.Unmarshal(b, &ds) != nil {
+		t.Fatalf("summary.json: %v", err)
+	}
+	sum := ds.Digest
+	if !strings.Contains(ds.FeedHTML, "Barren plateaus") || strings.Contains(ds.FeedHTML, "Logical error rates") {
+		t.Errorf("summary.json's feed HTML lacks a selected paper or holds an abstract:\n%s", ds.FeedHTML)
+	}
+	if sum.Stats.Fetched != d.Stats.Fetched || sum.Stats.Selected != d.Stats.Selected || sum.Stats.Failed != d.Stats.Failed {
+		t.Errorf("summary stats %+v, want %+v", sum.Stats, d.Stats)
+	}
+	if len(sum.Papers) != 0 {
+		t.Errorf("summary.json holds %d papers; the feed HTML is all the history needs", len(sum.Papers))
 	}
 	// Rewriting the day replaces the files whole.
 	d.Papers = d.Papers[:1]
