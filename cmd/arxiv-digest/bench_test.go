@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -44,6 +46,8 @@ func BenchmarkRunPeakRSS(b *testing.B) {
 		arxiv := newFakeArxiv(b, syntheticFeed(2000))
 		llm := fakeopenai.NewT(b, fakeopenai.Config{MeanLatency: 20 * time.Millisecond, Sigma: 0.3, Seed: 11})
 		cfg := testConfig(b, dir, arxiv.URL, llm.URL, "")
+		data, _ := os.ReadFile(cfg) // the default concurrency, not the tests' 4
+		os.WriteFile(cfg, bytes.Replace(data, []byte("concurrency: 4"), []byte("concurrency: 16"), 1), 0o644)
 		p := exec.Command(binary(b), "run", "--config", cfg)
 		p.Env = append(p.Environ(), "TEST_LLM_KEY="+testKey)
 		start := time.Now()
