@@ -193,3 +193,29 @@ func TestSecondSignal(t *testing.T) {
 		t.Errorf("the process waited for answers after the second signal")
 	}
 }
+
+// TestCheckOnline proves the key, the model and the categories with one feed
+// request and one tiny model request.
+func TestCheckOnline(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{Model: "gpt-5-mini", APIKey: testKey})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	res := runCLI(t, "check", "--config", cfg, "--online")
+	if res.code != 0 || !strings.Contains(res.stdout, "feed ok: 2025-04-28, 81 announcements") || !strings.Contains(res.stdout, "model ok: gpt-5-mini") {
+		t.Fatalf("check --online: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	if n := llm.Stats().Requests; n != 1 {
+		t.Errorf("check --online made %d model requests, want 1", n)
+	}
+	if strings.Contains(res.stdout+res.stderr, testKey) {
+		t.Errorf("check printed the API key")
+	}
+	// A wrong key is reported, with the exit code of a refused run.
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, bytes.Replace(data, []byte("model: gpt-5-mini"), []byte("model: gpt-5-nano"), 1), 0o644)
+	res = runCLI(t, "check", "--config", cfg, "--online")
+	if res.code != 1 || !strings.Contains(res.stderr, "404") {
+		t.Errorf("unknown model: exit %d, stderr %q", res.code, res.stderr)
+	}
+}

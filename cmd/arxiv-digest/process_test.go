@@ -223,6 +223,12 @@ func TestDaemon(t *testing.T) {
 	if msg := m.stderr.String(); !strings.Contains(msg, fmt.Sprintf("pid %d", d.cmd.Process.Pid)) {
 		t.Errorf("the lock message does not name the daemon's pid %d:\n%s", d.cmd.Process.Pid, msg)
 	}
+	// With --wait, a manual run waits for the scheduled one, then finds the
+	// day complete and pays nothing.
+	w := start(t, "run", "--config", cfg, "--wait")
+	if code := w.wait(t, 60*time.Second); code != 0 || !strings.Contains(w.stdout.String(), "already complete") {
+		t.Errorf("run --wait: exit %d, stdout %q\n%s", code, w.stdout.String(), w.stderr.String())
+	}
 	waitFor(t, 60*time.Second, "two scheduled runs", func() bool {
 		return strings.Count(d.stdout.String(), today+":") >= 2
 	})

@@ -65,6 +65,21 @@ func TestRunQuantPhDay(t *testing.T) {
 			selected++
 		}
 	}
+	// TeX in author names is decoded in digest.json too.
+	authors := map[string]bool{}
+	for _, p := range d.Papers {
+		for _, a := range p.Authors {
+			authors[a] = true
+			if strings.ContainsAny(a, `\{}`) {
+				t.Errorf("%s: author %q still holds TeX", p.ID, a)
+			}
+		}
+	}
+	for _, name := range []string{"Jakob Günther", "Michal Hajdušek"} {
+		if !authors[name] {
+			t.Errorf("no author %q in digest.json", name)
+		}
+	}
 	for typ, n := range wantTypes {
 		if n != 0 {
 			t.Errorf("announce type %s off by %d", typ, n)
