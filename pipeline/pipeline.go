@@ -90,6 +90,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	log := r.logger()
 	day, err := r.fetch(ctx, opts.Date)
 	if err != nil {
+		r.recordFailure(ctx, opts, err)
 		return nil, err
 	}
 	if opts.NotBefore != "" && day.Date < opts.NotBefore {
@@ -187,10 +188,35 @@ func (r *Runner) write(d model.Digest) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write digest: %w", err)
 	}
+	if err := render.ClearFailure(r.Config.Output.Dir); err != nil {
+		return dir, err
+	}
 	if err := render.WriteHistory(r.Config.Output.Dir, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: &d}); err != nil {
 		return dir, fmt.Errorf("write history: %w", err)
 	}
 	return dir, nil
+}
+
+// recordFailure notes a fetch that failed on the history page, so that a
+// researcher opening it sees why there is no new digest. No digest is
+// touched, and an interrupted run is no failure.
+func (r *Runner) recordFailure(ctx context.Context, opts Options, fetchErr error) {
+	if ctx.Err() != nil {
+		return
+	}
+	expected := opts.Date
+	if expected == "" {
+		expected = LatestAnnouncement(r.now())
+	}
+	out := r.Config.Output.Dir
+	f := render.Failure{At: r.now(), Expected: expected, Error: fetchErr.Error()}
+	err := render.WriteFailure(out, f)
+	if err == nil {
+		err = render.WriteHistory(out, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL})
+	}
+	if err != nil {
+		r.logger().Error("record the failed fetch on the history page", "err", err)
+	}
 }
 
 // Rerender rebuilds a stored day's outputs from its stored judgements,

@@ -107,7 +107,11 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 	if err != nil {
 		return err
 	}
-	index, err := r.index(days, opts)
+	failure, err := readFailure(dir)
+	if err != nil {
+		opts.Logger.Warn("skip unreadable failure notice", slog.Any("error", err))
+	}
+	index, err := r.index(days, failure, opts)
 	if err != nil {
 		return err
 	}
@@ -209,10 +213,15 @@ type indexPage struct {
 	Title   string
 	FeedURL string
 	Rows    []indexRow
+	Failure *Failure // the last run failed before it could write a digest
+	Health  health   // of Failure
 }
 
-func (r *htmlRenderer) index(days []daySummary, opts HistoryOptions) ([]byte, error) {
-	p := indexPage{Title: opts.FeedTitle, FeedURL: FeedFile}
+func (r *htmlRenderer) index(days []daySummary, failure *Failure, opts HistoryOptions) ([]byte, error) {
+	p := indexPage{Title: opts.FeedTitle, FeedURL: FeedFile, Failure: failure}
+	if failure != nil {
+		p.Health = failure.health()
+	}
 	for _, day := range days {
 		d := day.Digest
 		p.Rows = append(p.Rows, indexRow{D: d, Href: d.Date + "/" + HTMLFile, Health: verdict(d)})

@@ -194,7 +194,7 @@ func verdictMark(k healthKind) string {
 	switch k {
 	case healthOK:
 		return "✓"
-	case healthIncomplete:
+	case healthIncomplete, healthFetchFailed:
 		return "×"
 	case healthNone:
 		return "–"

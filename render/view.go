@@ -32,6 +32,9 @@ const (
 	healthFailed     healthKind = "failed"     // some papers could not be judged
 	healthSkipped    healthKind = "skipped"    // complete, yet some papers were never tried
 	healthOK         healthKind = "ok"         // every paper judged
+	// healthFetchFailed is a run that could not read the feed; it has no
+	// digest, so only the history page shows it.
+	healthFetchFailed healthKind = "fetch-failed"
 )
 
 // health is the one-line verdict on the run: Title in bold, then Detail.

@@ -311,3 +311,38 @@ func readDigestFile(t *testing.T, path string) model.Digest {
 	}
 	return d
 }
+
+// TestFailureNotice: a run that wrote no digest is shown on the index page
+// until it is cleared, and touches no digest.
+func TestFailureNotice(t *testing.T) {
+	dir := writeHistoryFixture(t)
+	at := time.Date(2025, 5, 1, 20, 31, 0, 0, time.FixedZone("EDT", -4*3600))
+	if err := WriteFailure(dir, Failure{At: at, Expected: "2025-05-02", Error: "fetch https://rss.arxiv.org/rss/quant-ph: HTTP 503 <b>busy</b>"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHistory(dir, HistoryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, IndexFile))
+	r := inspectHTML(t, page, regexp.MustCompile(`^(feed\.xml|\d{4}-\d\d-\d\d/digest\.html)$`))
+	for _, w := range []string{"Fetch failed at 2025-05-01 20:31 -04:00.", "No digest for 2025-05-02 yet", "HTTP 503 <b>busy</b>"} {
+		if !strings.Contains(r.text, w) {
+			t.Errorf("index text lacks %q", w)
+		}
+	}
+	if !strings.Contains(string(page), "verdict-fetch-failed") {
+		t.Error("the notice is not styled as a failure")
+	}
+	if err := ClearFailure(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHistory(dir, HistoryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if page, _ := os.ReadFile(filepath.Join(dir, IndexFile)); strings.Contains(string(page), "Fetch failed") {
+		t.Error("the notice outlives ClearFailure")
+	}
+	if err := ClearFailure(dir); err != nil {
+		t.Errorf("clearing twice: %v", err)
+	}
+}
