@@ -77,7 +77,7 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 	if e.opts.Price == nil {
 		return 0, false
 	}
-	return e.opts.Price.cost(u), true
+	return e.opts.Price.Cost(u), true
 }
 
 // Run judges every job with at most Concurrency requests in flight and
@@ -241,7 +241,7 @@ func (r *run) settle(est float64, u model.Usage) {
 		r.reserved -= est
 	}
 	if r.e.opts.Price != nil {
-		r.spent += r.e.opts.Price.cost(u)
+		r.spent += r.e.opts.Price.Cost(u)
 	}
 	r.maxComp = max(r.maxComp, u.Completion)
 }

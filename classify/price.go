@@ -65,8 +65,8 @@ func isSnapshot(s string) bool {
 	return s[0] != '-'
 }
 
-// cost prices u at p, in USD.
-func (p Price) cost(u model.Usage) float64 {
+// Cost prices u at p, in USD.
+func (p Price) Cost(u model.Usage) float64 {
 	uncached := u.Prompt - u.Cached
 	if uncached < 0 {
 		uncached = 0

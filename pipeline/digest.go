@@ -59,20 +59,21 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 	}
 	d = model.Build(d, papers, outcomes)
 	d.Stats.Tokens = run.Usage
-	if cost, ok := r.cost(run.Usage); ok {
+	if cost, ok := r.cost(run.Model, run.Usage); ok {
 		d.Stats.CostUSD = &cost
 	}
 	return d, nil
 }
 
-// cost estimates what usage cost, from the config's price or the table.
-func (r *Runner) cost(u model.Usage) (float64, bool) {
-	p, ok := classify.LookupPrice(r.Config.LLM.Model)
-	if pp := r.Config.LLM.PricePerMillion; pp != nil {
+// cost estimates what usage of model cost: at the config's price when the
+// day was judged with the configured model, else from the built-in table.
+func (r *Runner) cost(llm string, u model.Usage) (float64, bool) {
+	p, ok := classify.LookupPrice(llm)
+	if pp := r.Config.LLM.PricePerMillion; pp != nil && llm == r.Config.LLM.Model {
 		p, ok = classify.Price{Input: pp.Input, CachedInput: pp.CachedInput, Output: pp.Output}, true
 	}
 	if !ok {
 		return 0, false
 	}
-	return (float64(u.Prompt-u.Cached)*p.Input + float64(u.Cached)*p.CachedInput + float64(u.Completion)*p.Output) / 1e6, true
+	return p.Cost(u), true
 }
