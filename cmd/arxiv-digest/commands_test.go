@@ -179,7 +179,7 @@ func TestInitCheckVersion(t *testing.T) {
 func TestSecondSignal(t *testing.T) {
 	dir := t.TempDir()
 	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
-	llm := fakeopenai.NewT(t, fakeopenai.Config{MeanLatency: 4 * time.Second})
+	llm := fakeopenai.NewT(t, fakeopenai.Config{MeanLatency: 30 * time.Second}) // answers never come in time
 	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
 	p := start(t, "run", "--config", cfg)
 	waitFor(t, 30*time.Second, "requests in flight", func() bool { return llm.Stats().InFlight == 4 })
