@@ -74,6 +74,7 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 		"announceK":   func(t model.AnnounceType) string { return announceClass(t) },
 		"verdictMark": verdictMark,
 		"sourceName":  sourceName,
+		"sourceNote":  sourceNote,
 		"dict_paper":  func(p paper, compact bool) paperCard { return paperCard{P: p, Compact: compact} },
 	}
 	tpl, err := template.New("page").Funcs(funcs).Parse(pageTemplate)

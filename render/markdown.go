@@ -254,4 +254,8 @@ func (w *mdWriter) footer(v *view) {
 	w.line("---")
 	w.line()
 	w.line("*", EscapeMarkdown(strings.Join(parts, " ")+"."), "*")
+	if note := sourceNote(d.Source); note != "" {
+		w.line()
+		w.line("*", EscapeMarkdown(note), "*")
+	}
 }

@@ -334,6 +334,16 @@ func runText(d model.Digest) string {
 }
 
 // sourceName names where the papers came from.
+// sourceNote says how a digest from s can differ from the day's RSS feed.
+func sourceNote(s string) string {
+	if cleanText(s) != "api" {
+		return ""
+	}
+	return "This day was rebuilt from the arXiv API, which knows when papers were submitted, not when they " +
+		"were announced: papers announced late or held back may be missing or belong to another day, " +
+		"announce types are inferred, and new versions appear only as far as the API lists them."
+}
+
 func sourceName(s string) string {
 	switch s = cleanText(s); s {
 	case "rss":

@@ -143,6 +143,12 @@ func TestRunDate(t *testing.T) {
 	if d.Source != "api" || d.Stats.Fetched != 20 || d.Stats.Judged != 20 || llm.Stats().Requests != 20 {
 		t.Errorf("run --date: source %s, stats %+v, requests %d", d.Source, d.Stats, llm.Stats().Requests)
 	}
+	for _, name := range []string{"digest.md", "digest.html"} {
+		page, _ := os.ReadFile(filepath.Join(dir, "digests", "2026-02-06", name))
+		if !strings.Contains(string(page), "rebuilt from the arXiv API") {
+			t.Errorf("%s does not say how a digest from the API can differ from the RSS one", name)
+		}
+	}
 }
 
 func TestInitCheckVersion(t *testing.T) {
