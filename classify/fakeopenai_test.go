@@ -86,41 +86,37 @@ func TestFakeFaultsLoseNothingAndScoreTheRightTopics(t *testing.T) {
 	}
 }
 
-func TestFakeRateLimitIsRespected(t *testing.T) {
-	srv := fakeopenai.NewT(t, fakeopenai.Config{Model: "gpt-4o-mini", MeanLatency: 20 * time.Millisecond, RPM: 1200, Seed: 8})
-	e := fakeEngine(t, srv, nil)
-	got, err := runAll(t, context.Background(), e, testJobs(60))
-	if err != nil {
-		t.Fatal(err)
+// TestFakeLimitsAreRespected: the engine learns the server's limits from
+// its x-ratelimit-* headers and is never refused.
+func TestFakeLimitsAreRespected(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  fakeopenai.Config
+		jobs int
+	}{
+		// 1200 RPM admits 20 at once, then 20 per second.
+		{"requests", fakeopenai.Config{RPM: 1200, Seed: 8}, 60},
+		// 600k TPM: about 10k tokens a second, some 14 requests of ~730
+		// estimated tokens (prompt + completion cap) each.
+		{"tokens", fakeopenai.Config{TPM: 600_000, Seed: 9}, 40},
 	}
-	for id, r := range got {
-		if r.Status != model.StatusJudged {
-			t.Errorf("%s: %s %v", id, r.Status, r.Err)
-		}
-	}
-	// 1200 RPM admits 20 at once, then 20 per second: the engine learns
-	// this from the headers and is never refused.
-	if st := srv.Stats(); st.RateLimited > 0 {
-		t.Errorf("%d requests refused with 429 out of %d", st.RateLimited, st.Requests)
-	}
-}
-
-func TestFakeTokenLimitIsRespected(t *testing.T) {
-	// 600k TPM: about 10k tokens a second, some 14 requests of ~730
-	// estimated tokens (prompt + completion cap) each.
-	srv := fakeopenai.NewT(t, fakeopenai.Config{Model: "gpt-4o-mini", MeanLatency: 20 * time.Millisecond, TPM: 600_000, Seed: 9})
-	e := fakeEngine(t, srv, nil)
-	got, err := runAll(t, context.Background(), e, testJobs(40))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for id, r := range got {
-		if r.Status != model.StatusJudged {
-			t.Errorf("%s: %s %v", id, r.Status, r.Err)
-		}
-	}
-	if st := srv.Stats(); st.RateLimited > 0 {
-		t.Errorf("%d requests refused with 429 out of %d", st.RateLimited, st.Requests)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Model, tt.cfg.MeanLatency = "gpt-4o-mini", 20*time.Millisecond
+			srv := fakeopenai.NewT(t, tt.cfg)
+			got, err := runAll(t, context.Background(), fakeEngine(t, srv, nil), testJobs(tt.jobs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, r := range got {
+				if r.Status != model.StatusJudged {
+					t.Errorf("%s: %s %v", id, r.Status, r.Err)
+				}
+			}
+			if st := srv.Stats(); st.RateLimited > 0 {
+				t.Errorf("%d requests refused with 429 out of %d", st.RateLimited, st.Requests)
+			}
+		})
 	}
 }
 
