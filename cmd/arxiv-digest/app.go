@@ -72,7 +72,7 @@ func (a *app) fetcher() *fetch.Client {
 		RSSURL:    a.cfg.Arxiv.RSSURL,
 		APIURL:    a.cfg.Arxiv.APIURL,
 		UserAgent: userAgent(),
-		Logger:    a.log.With("component", "fetch"),
+		Logger:    a.log, // fetch names itself as the component
 	})
 }
 

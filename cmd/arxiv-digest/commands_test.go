@@ -51,6 +51,9 @@ func TestRenderCommand(t *testing.T) {
 		}
 	}
 
+	if res := runCLI(t, "render", "--config", cfg, "--all"); res.code != 0 || !strings.Contains(res.stdout, "2025-04-28: ") {
+		t.Errorf("render --all: exit %d, stdout %q", res.code, res.stdout)
+	}
 	res = runCLI(t, "render", "--config", cfg, "--date", "2025-04-29")
 	if res.code != 1 || !strings.Contains(res.stderr, "2025-04-29") {
 		t.Errorf("a date with no stored run: exit %d, stderr %q", res.code, res.stderr)

@@ -65,12 +65,11 @@ func (a *app) daemon(ctx context.Context) error {
 		Retries:      retries,
 		RetryBackoff: a.cfg.Schedule.RetryBackoff.D(),
 		RunAtStart:   a.missingLatest,
-		Logger:       a.log.With("component", "daemon"),
+		Logger:       a.log, // daemon names itself as the component
 	}, a.scheduledRun)
 	if err != nil {
 		return withCode(exitFailed, err)
 	}
-	a.log.Info("daemon stopped")
 	return nil
 }
 

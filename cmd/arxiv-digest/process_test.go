@@ -245,6 +245,30 @@ func TestDaemon(t *testing.T) {
 	assertNoKey(t, dir, d.stdout.String()+d.stderr.String()+m.stderr.String())
 }
 
+// TestDaemonStopsMidRun: SIGTERM during a scheduled run lets it save its
+// work and write the digest, and the daemon exits 0 within 10 seconds.
+func TestDaemonStopsMidRun(t *testing.T) {
+	dir := t.TempDir()
+	today := pipeline.LatestAnnouncement(time.Now())
+	day, _ := time.Parse(time.DateOnly, today)
+	feed := bytes.ReplaceAll(readFixture(t, "rss2_quant-ph_2025-04-28.xml"),
+		[]byte("Mon, 28 Apr 2025 00:00:00 -0400"), []byte(day.Format("Mon, 02 Jan 2006")+" 00:00:00 -0500"))
+	arxiv := newFakeArxiv(t, feed)
+	llm := fakeopenai.NewT(t, fakeopenai.Config{MeanLatency: 300 * time.Millisecond, Seed: 6})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "schedule:\n  cron: \"0 0 1 1 *\"\n")
+
+	d := start(t, "daemon", "--config", cfg)
+	waitFor(t, 30*time.Second, "8 answers", func() bool { return llm.Stats().Completed >= 8 })
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	if code := d.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("daemon exit %d after SIGTERM mid-run\n%s", code, d.stderr.String())
+	}
+	got := readDigest(t, dir, today)
+	if !got.Incomplete || got.Stats.Judged < 8 || got.Stats.Judged+got.Stats.Failed+got.Stats.Skipped != 81 {
+		t.Errorf("digest after SIGTERM: incomplete=%v %+v", got.Incomplete, got.Stats)
+	}
+}
+
 // assertNoKey searches every file under dir (digests, index, feed, the
 // SQLite database and its WAL) and the process output for the API key.
 func assertNoKey(t testing.TB, dir, output string) {
