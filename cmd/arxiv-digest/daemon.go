@@ -53,7 +53,7 @@ func (a *app) daemon(ctx context.Context) error {
 	ctx, stop := withSignals(ctx, a.env, a.log, func() { os.Exit(exitInterrupt) })
 	defer stop()
 
-	a.log.Info("daemon started", "version", version, "cron", a.cfg.Schedule.Cron, "timezone", loc.String(),
+	a.log.Info("arxiv-digest daemon", "version", version, "config", a.cfg.Path,
 		"categories", a.cfg.Arxiv.Categories, "pid", os.Getpid())
 	retries := a.cfg.Schedule.Retries
 	if retries == 0 {
