@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
@@ -389,5 +391,70 @@ func TestRunFaultsThenRerun(t *testing.T) {
 	}
 	if d2 := readDigest(t, dir, "2025-04-28"); d2.Stats.Judged != 81 {
 		t.Errorf("after the rerun: %+v", d2.Stats)
+	}
+}
+
+// TestJudgementsAreReused: a paper seen on an earlier day is not judged
+// again, and changing one topic re-judges that topic only.
+func TestJudgementsAreReused(t *testing.T) {
+	dir := t.TempDir()
+	monday := readFixture(t, "rss2_quant-ph_2025-04-28.xml")
+	arxiv := newFakeArxiv(t, monday)
+	var topicsAsked sync.Map // topic-list signature -> count
+	llm := fakeopenai.NewT(t, fakeopenai.Config{Handler: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		body := peekBody(r)
+		key := "both"
+		switch {
+		case !strings.Contains(body, `"Entanglement"`):
+			key = "Error correction only"
+		case !strings.Contains(body, `"Error correction"`):
+			key = "Entanglement only"
+		}
+		v, _ := topicsAsked.LoadOrStore(key, new(atomic.Int64))
+		v.(*atomic.Int64).Add(1)
+		return false
+	}})
+	asked := func(key string) int64 {
+		if v, ok := topicsAsked.Load(key); ok {
+			return v.(*atomic.Int64).Load()
+		}
+		return 0
+	}
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 {
+		t.Fatalf("monday: exit %d: %s", res.code, res.stderr)
+	}
+	mondayDigest := readDigest(t, dir, "2025-04-28")
+
+	// Tuesday's feed announces the same papers again (as cross-lists and
+	// replacements are): nothing is paid twice.
+	arxiv.serve(200, "application/rss+xml", bytes.ReplaceAll(monday, []byte("Mon, 28 Apr 2025"), []byte("Tue, 29 Apr 2025")))
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 {
+		t.Fatalf("tuesday: exit %d: %s", res.code, res.stderr)
+	}
+	if n := llm.Stats().Requests; n != 81 {
+		t.Errorf("Tuesday's run made %d model requests for papers judged on Monday", n-81)
+	}
+	if d := readDigest(t, dir, "2025-04-29"); d.Stats.Judged != 81 {
+		t.Errorf("tuesday: %+v", d.Stats)
+	}
+
+	// A new description for one topic: only that topic is asked about.
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, bytes.Replace(data, []byte("Quantum error correction and fault tolerance"), []byte("Quantum error-correcting codes, decoders and thresholds"), 1), 0o644)
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 {
+		t.Fatalf("changed topic: exit %d: %s", res.code, res.stderr)
+	}
+	if got := asked("Error correction only"); got != 81 || asked("Entanglement only") != 0 || llm.Stats().Requests != 162 {
+		t.Errorf("after changing one topic: %d requests for it alone, %d for the other, %d in all (want 81, 0, 162)",
+			got, asked("Entanglement only"), llm.Stats().Requests)
+	}
+	d := readDigest(t, dir, "2025-04-29")
+	for i, p := range d.Papers {
+		ent, _ := p.Score("Entanglement")
+		before, _ := mondayDigest.Papers[i].Score("Entanglement")
+		if p.Status != model.StatusJudged || ent != before {
+			t.Errorf("%s: the unchanged topic's judgement changed: %+v -> %+v", p.ID, before, ent)
+		}
 	}
 }
