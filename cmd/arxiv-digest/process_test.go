@@ -198,17 +198,23 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
+// todaysFeed is the quant-ph fixture dated as the announcement the daemon
+// expects now, so that it finds the day it is looking for.
+func todaysFeed(t testing.TB) (date string, feed []byte) {
+	t.Helper()
+	date = pipeline.LatestAnnouncement(time.Now())
+	day, _ := time.Parse(time.DateOnly, date)
+	feed = bytes.ReplaceAll(readFixture(t, "rss2_quant-ph_2025-04-28.xml"),
+		[]byte("Mon, 28 Apr 2025 00:00:00 -0400"), []byte(day.Format("Mon, 02 Jan 2006")+" 00:00:00 -0500"))
+	return date, feed
+}
+
 // TestDaemon runs the real daemon on a seconds-level schedule: two
 // scheduled runs that never overlap, a manual run refused by the lock while
 // one is going, and a clean exit on SIGTERM.
 func TestDaemon(t *testing.T) {
 	dir := t.TempDir()
-	// The fake arXiv serves today's announcement, so the daemon finds the
-	// day it expects.
-	today := pipeline.LatestAnnouncement(time.Now())
-	day, _ := time.Parse(time.DateOnly, today)
-	feed := bytes.ReplaceAll(readFixture(t, "rss2_quant-ph_2025-04-28.xml"),
-		[]byte("Mon, 28 Apr 2025 00:00:00 -0400"), []byte(day.Format("Mon, 02 Jan 2006")+" 00:00:00 -0500"))
+	today, feed := todaysFeed(t)
 	arxiv := newFakeArxiv(t, feed)
 	llm := fakeopenai.NewT(t, fakeopenai.Config{MeanLatency: 100 * time.Millisecond, Seed: 5})
 	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "schedule:\n  cron: \"*/2 * * * * *\"\n  retries: 1\n  retry_backoff: 1s\n")
@@ -249,10 +255,7 @@ func TestDaemon(t *testing.T) {
 // work and write the digest, and the daemon exits 0 within 10 seconds.
 func TestDaemonStopsMidRun(t *testing.T) {
 	dir := t.TempDir()
-	today := pipeline.LatestAnnouncement(time.Now())
-	day, _ := time.Parse(time.DateOnly, today)
-	feed := bytes.ReplaceAll(readFixture(t, "rss2_quant-ph_2025-04-28.xml"),
-		[]byte("Mon, 28 Apr 2025 00:00:00 -0400"), []byte(day.Format("Mon, 02 Jan 2006")+" 00:00:00 -0500"))
+	today, feed := todaysFeed(t)
 	arxiv := newFakeArxiv(t, feed)
 	llm := fakeopenai.NewT(t, fakeopenai.Config{MeanLatency: 300 * time.Millisecond, Seed: 6})
 	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "schedule:\n  cron: \"0 0 1 1 *\"\n")
