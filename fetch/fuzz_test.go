@@ -9,7 +9,7 @@ import (
 // FuzzParseRSS feeds whole documents to the RSS reader: it may reject them
 // but must not panic, and what it accepts must hold sane papers.
 func FuzzParseRSS(f *testing.F) {
-	f.Add(readFixture(f, "../../shared/fixtures/arxiv/rss2_empty_cs_sunday_2026-03-29.xml"))
+	f.Add(readFixture(f, "../testdata/arxiv/rss2_empty_cs_sunday_2026-03-29.xml"))
 	f.Add(readFixture(f, "testdata/rss2_feed_error_cs.XX.xml"))
 	f.Add([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><pubDate>Mon, 28 Apr 2025 00:00:00 -0400</pubDate>
 <item><title>T</title><guid>oai:arXiv.org:2504.17830v1</guid><description>arXiv:2504.17830v1 Announce Type: new

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-const fixtures = "../../shared/fixtures/arxiv/"
+const fixtures = "../testdata/arxiv/"
 
 func readFixture(t testing.TB, path string) []byte {
 	t.Helper()

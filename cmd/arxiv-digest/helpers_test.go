@@ -16,7 +16,7 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
-const fixtures = "../../../shared/fixtures/arxiv/"
+const fixtures = "../../testdata/arxiv/"
 
 // testKey is a recognisable API key: no output, log or database may hold it.
 const testKey = "sk-test-RECOGNISABLE-9f8e7d6c5b4a"
