@@ -10,7 +10,8 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
-// BeginRun records the start of a run for r.Date, in one transaction:
+// BeginRun records the start of the stream's run for r.Date, in one
+// transaction:
 //
 //   - the date's run row is created, or updated on a rerun (status running,
 //     error cleared, finish time and cost cleared), keeping the Usage already
@@ -44,6 +45,19 @@ func (s *Store) BeginRun(ctx context.Context, r Run, papers []model.Paper) error
 	if err != nil {
 		return fmt.Errorf("store: begin run %s: %w", r.Date, err)
 	}
+	announceTypes, announced := "", ""
+	if r.AnnounceTypes != nil {
+		if announceTypes, err = jsonArray(r.AnnounceTypes); err != nil {
+			return fmt.Errorf("store: begin run %s: %w", r.Date, err)
+		}
+	}
+	if r.Announced != nil {
+		b, err := json.Marshal(r.Announced)
+		if err != nil {
+			return fmt.Errorf("store: begin run %s: %w", r.Date, err)
+		}
+		announced = string(b)
+	}
 	now := s.now()
 	started := r.StartedAt
 	if started.IsZero() {
@@ -57,16 +71,20 @@ func (s *Store) BeginRun(ctx context.Context, r Run, papers []model.Paper) error
 
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-INSERT INTO runs (date, source, categories, topics, model, prompt_version, threshold, status, error,
-	no_announcements, cost_usd, started_at, finished_at, pid)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, NULL, ?, '', ?)
-ON CONFLICT (date) DO UPDATE SET
-	source = excluded.source, categories = excluded.categories, topics = excluded.topics,
-	model = excluded.model, prompt_version = excluded.prompt_version, threshold = excluded.threshold,
-	status = excluded.status, error = '', no_announcements = excluded.no_announcements,
-	cost_usd = NULL, started_at = excluded.started_at, finished_at = '', pid = excluded.pid`,
-			r.Date, r.Source, categories, topics, r.Model, r.PromptVersion, r.Threshold, string(RunRunning),
-			r.NoAnnouncements, timestamp(started), pid)
+INSERT INTO runs (stream, date, source, categories, announce_types, announced, topics, model, prompt_version,
+	threshold, status, error, no_announcements, cost_usd, started_at, finished_at, pid, feed_url, etag,
+	last_modified)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, NULL, ?, '', ?, ?, ?, ?)
+ON CONFLICT (stream, date) DO UPDATE SET
+	source = excluded.source, categories = excluded.categories, announce_types = excluded.announce_types,
+	announced = excluded.announced, topics = excluded.topics, model = excluded.model,
+	prompt_version = excluded.prompt_version, threshold = excluded.threshold, status = excluded.status,
+	error = '', no_announcements = excluded.no_announcements, cost_usd = NULL,
+	started_at = excluded.started_at, finished_at = '', pid = excluded.pid, feed_url = excluded.feed_url,
+	etag = excluded.etag, last_modified = excluded.last_modified`,
+			s.stream, r.Date, r.Source, categories, announceTypes, announced, topics, r.Model, r.PromptVersion,
+			r.Threshold, string(RunRunning), r.NoAnnouncements, timestamp(started), pid, r.FeedURL, r.ETag,
+			r.LastModified)
 		if err != nil {
 			return fmt.Errorf("upsert run: %w", err)
 		}
@@ -77,12 +95,12 @@ ON CONFLICT (date) DO UPDATE SET
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM run_papers WHERE date = ?`, r.Date); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM run_papers WHERE stream = ? AND date = ?`, s.stream, r.Date); err != nil {
 			return fmt.Errorf("clear paper list: %w", err)
 		}
 		ins, err := tx.PrepareContext(ctx, `
-INSERT INTO run_papers (date, paper_id, position, announce_type, version, status, error)
-VALUES (?, ?, ?, ?, ?, ?, '')`)
+INSERT INTO run_papers (stream, date, paper_id, position, announce_type, version, status, error)
+VALUES (?, ?, ?, ?, ?, ?, ?, '')`)
 		if err != nil {
 			return fmt.Errorf("insert paper list: %w", err)
 		}
@@ -92,7 +110,7 @@ VALUES (?, ?, ?, ?, ?, ?, '')`)
 			if judged[p.ID] {
 				status = model.StatusJudged
 			}
-			if _, err := ins.ExecContext(ctx, r.Date, p.ID, i, string(p.AnnounceType), p.Version, string(status)); err != nil {
+			if _, err := ins.ExecContext(ctx, s.stream, r.Date, p.ID, i, string(p.AnnounceType), p.Version, string(status)); err != nil {
 				return fmt.Errorf("insert paper list: %s: %w", p.ID, err)
 			}
 		}

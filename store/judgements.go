@@ -79,7 +79,7 @@ func (s *Store) SaveJudged(ctx context.Context, date, paperID string, scores map
 	}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var llmModel, promptVersion string
-		err := tx.QueryRowContext(ctx, `SELECT model, prompt_version FROM runs WHERE date = ?`, date).
+		err := tx.QueryRowContext(ctx, `SELECT model, prompt_version FROM runs WHERE stream = ? AND date = ?`, s.stream, date).
 			Scan(&llmModel, &promptVersion)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNoRun(date)
@@ -87,7 +87,7 @@ func (s *Store) SaveJudged(ctx context.Context, date, paperID string, scores map
 		if err != nil {
 			return err
 		}
-		if err := requirePaper(ctx, tx, date, paperID); err != nil {
+		if err := s.requirePaper(ctx, tx, date, paperID); err != nil {
 			return err
 		}
 		if len(scores) > 0 {
@@ -106,12 +106,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 			}
 		}
 		if judged {
-			if _, err := tx.ExecContext(ctx, `UPDATE run_papers SET status = ?, error = '' WHERE date = ? AND paper_id = ?`,
-				string(model.StatusJudged), date, paperID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE run_papers SET status = ?, error = '' WHERE stream = ? AND date = ? AND paper_id = ?`,
+				string(model.StatusJudged), s.stream, date, paperID); err != nil {
 				return err
 			}
 		}
-		return addUsage(ctx, tx, date, usage)
+		return s.addUsage(ctx, tx, date, usage)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save judged %s %s: %w", date, paperID, err)
@@ -127,17 +127,17 @@ func (s *Store) SaveOutcome(ctx context.Context, date, paperID string, status mo
 		return fmt.Errorf("store: save outcome %s %s: invalid status %q (want failed or skipped)", date, paperID, status)
 	}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := requireRun(ctx, tx, date); err != nil {
+		if err := s.requireRun(ctx, tx, date); err != nil {
 			return err
 		}
-		if err := requirePaper(ctx, tx, date, paperID); err != nil {
+		if err := s.requirePaper(ctx, tx, date, paperID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE run_papers SET status = ?, error = ? WHERE date = ? AND paper_id = ?`,
-			string(status), reason, date, paperID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE run_papers SET status = ?, error = ? WHERE stream = ? AND date = ? AND paper_id = ?`,
+			string(status), reason, s.stream, date, paperID); err != nil {
 			return err
 		}
-		return addUsage(ctx, tx, date, usage)
+		return s.addUsage(ctx, tx, date, usage)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save outcome %s %s: %w", date, paperID, err)
@@ -148,10 +148,10 @@ func (s *Store) SaveOutcome(ctx context.Context, date, paperID string, status mo
 // AddUsage adds usage that belongs to no one paper to the date's run.
 func (s *Store) AddUsage(ctx context.Context, date string, usage model.Usage) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := requireRun(ctx, tx, date); err != nil {
+		if err := s.requireRun(ctx, tx, date); err != nil {
 			return err
 		}
-		return addUsage(ctx, tx, date, usage)
+		return s.addUsage(ctx, tx, date, usage)
 	})
 	if err != nil {
 		return fmt.Errorf("store: add usage %s: %w", date, err)
@@ -159,32 +159,32 @@ func (s *Store) AddUsage(ctx context.Context, date string, usage model.Usage) er
 	return nil
 }
 
-func addUsage(ctx context.Context, tx *sql.Tx, date string, u model.Usage) error {
+func (s *Store) addUsage(ctx context.Context, tx *sql.Tx, date string, u model.Usage) error {
 	if u == (model.Usage{}) {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `
 UPDATE runs SET prompt_tokens = prompt_tokens + ?, cached_tokens = cached_tokens + ?,
 	completion_tokens = completion_tokens + ?, requests = requests + ?
-WHERE date = ?`, u.Prompt, u.Cached, u.Completion, u.Requests, date)
+WHERE stream = ? AND date = ?`, u.Prompt, u.Cached, u.Completion, u.Requests, s.stream, date)
 	if err != nil {
 		return fmt.Errorf("add usage: %w", err)
 	}
 	return nil
 }
 
-func requireRun(ctx context.Context, tx *sql.Tx, date string) error {
+func (s *Store) requireRun(ctx context.Context, tx *sql.Tx, date string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM runs WHERE date = ?`, date).Scan(&one)
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM runs WHERE stream = ? AND date = ?`, s.stream, date).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errNoRun(date)
 	}
 	return err
 }
 
-func requirePaper(ctx context.Context, tx *sql.Tx, date, paperID string) error {
+func (s *Store) requirePaper(ctx context.Context, tx *sql.Tx, date, paperID string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM run_papers WHERE date = ? AND paper_id = ?`, date, paperID).Scan(&one)
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM run_papers WHERE stream = ? AND date = ? AND paper_id = ?`, s.stream, date, paperID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrUnknownPaper
 	}

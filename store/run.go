@@ -41,8 +41,14 @@ type Run struct {
 	Date       string // YYYY-MM-DD, the arXiv announcement date
 	Source     string // "rss" or "api"
 	Categories []string
-	Topics     []model.Topic
-	Model      string
+	// AnnounceTypes are the announce types the run kept, in the config's
+	// order; nil when not recorded (a run written by an older version).
+	AnnounceTypes []model.AnnounceType
+	// Announced counts the day's papers by announce type before the
+	// announce-type filter; nil when not recorded.
+	Announced map[model.AnnounceType]int
+	Topics    []model.Topic
+	Model     string
 	// PromptVersion is the prompt version the run's judgements are keyed
 	// with (the same string passed to Key). BeginRun uses it with Topics
 	// and Model to tell which papers are already judged.
@@ -58,6 +64,10 @@ type Run struct {
 	StartedAt  time.Time
 	FinishedAt time.Time // zero while running
 	PID        int       // the process that began the run
+	// FeedURL is the RSS document the day was read from ("" for the API),
+	// and ETag and LastModified its cache validators, sent back on the next
+	// fetch of that URL ("" when the server sent none).
+	FeedURL, ETag, LastModified string
 }
 
 // DayPaper is one paper in a date's list: the paper (its latest stored
@@ -84,8 +94,8 @@ func (s *Store) FinishRun(ctx context.Context, date string, status RunStatus, er
 		return fmt.Errorf("store: finish run %s: invalid status %q", date, status)
 	}
 	res, err := s.db.ExecContext(ctx,
-		`UPDATE runs SET status = ?, error = ?, cost_usd = ?, finished_at = ? WHERE date = ?`,
-		string(status), errMsg, nullFloat(costUSD), timestamp(s.now()), date)
+		`UPDATE runs SET status = ?, error = ?, cost_usd = ?, finished_at = ? WHERE stream = ? AND date = ?`,
+		string(status), errMsg, nullFloat(costUSD), timestamp(s.now()), s.stream, date)
 	if err != nil {
 		return fmt.Errorf("store: finish run %s: %w", date, err)
 	}
@@ -107,23 +117,37 @@ func (s *Store) Run(ctx context.Context, date string) (Run, []DayPaper, error) {
 		return Run{}, nil, fmt.Errorf("store: run %s: %w", date, err)
 	}
 	defer tx.Rollback()
-	r, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE date = ?`, date))
+	r, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE stream = ? AND date = ?`, s.stream, date))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, nil, fmt.Errorf("store: run: %w", errNoRun(date))
 	}
 	if err != nil {
 		return Run{}, nil, fmt.Errorf("store: run %s: %w", date, err)
 	}
-	papers, err := dayPapers(ctx, tx, date)
+	papers, err := dayPapers(ctx, tx, s.stream, date)
 	if err != nil {
 		return Run{}, nil, fmt.Errorf("store: run %s: %w", date, err)
 	}
 	return r, papers, nil
 }
 
-// Runs returns every run, newest date first.
+// LastFetch returns the stream's newest run read from the RSS document at
+// feedURL, for its cache validators; ok is false when there is none.
+func (s *Store) LastFetch(ctx context.Context, feedURL string) (r Run, ok bool, err error) {
+	r, err = scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs
+WHERE stream = ? AND feed_url = ? AND feed_url != '' ORDER BY date DESC LIMIT 1`, s.stream, feedURL))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, false, nil
+	}
+	if err != nil {
+		return Run{}, false, fmt.Errorf("store: last fetch of %s: %w", feedURL, err)
+	}
+	return r, true, nil
+}
+
+// Runs returns every run of the stream, newest date first.
 func (s *Store) Runs(ctx context.Context) ([]Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs ORDER BY date DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE stream = ? ORDER BY date DESC`, s.stream)
 	if err != nil {
 		return nil, fmt.Errorf("store: runs: %w", err)
 	}
@@ -142,9 +166,9 @@ func (s *Store) Runs(ctx context.Context) ([]Run, error) {
 	return runs, nil
 }
 
-const runColumns = `date, source, categories, topics, model, prompt_version, threshold, status, error,
-	no_announcements, prompt_tokens, cached_tokens, completion_tokens, requests, cost_usd, started_at,
-	finished_at, pid`
+const runColumns = `date, source, categories, announce_types, announced, topics, model, prompt_version,
+	threshold, status, error, no_announcements, prompt_tokens, cached_tokens, completion_tokens, requests,
+	cost_usd, started_at, finished_at, pid, feed_url, etag, last_modified`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -152,13 +176,16 @@ func scanRun(row scanner) (Run, error) {
 	var (
 		r                     Run
 		categories, topics    string
+		announceTypes         string
+		announced             string
 		status                string
 		cost                  sql.NullFloat64
 		startedAt, finishedAt string
 	)
-	err := row.Scan(&r.Date, &r.Source, &categories, &topics, &r.Model, &r.PromptVersion, &r.Threshold,
-		&status, &r.Error, &r.NoAnnouncements, &r.Usage.Prompt, &r.Usage.Cached, &r.Usage.Completion,
-		&r.Usage.Requests, &cost, &startedAt, &finishedAt, &r.PID)
+	err := row.Scan(&r.Date, &r.Source, &categories, &announceTypes, &announced, &topics, &r.Model,
+		&r.PromptVersion, &r.Threshold, &status, &r.Error, &r.NoAnnouncements, &r.Usage.Prompt, &r.Usage.Cached,
+		&r.Usage.Completion, &r.Usage.Requests, &cost, &startedAt, &finishedAt, &r.PID, &r.FeedURL, &r.ETag,
+		&r.LastModified)
 	if err != nil {
 		return Run{}, err
 	}
@@ -168,6 +195,16 @@ func scanRun(row scanner) (Run, error) {
 	}
 	if err := json.Unmarshal([]byte(topics), &r.Topics); err != nil {
 		return Run{}, fmt.Errorf("run %s topics: %w", r.Date, err)
+	}
+	if announceTypes != "" {
+		if err := json.Unmarshal([]byte(announceTypes), &r.AnnounceTypes); err != nil {
+			return Run{}, fmt.Errorf("run %s announce types: %w", r.Date, err)
+		}
+	}
+	if announced != "" {
+		if err := json.Unmarshal([]byte(announced), &r.Announced); err != nil {
+			return Run{}, fmt.Errorf("run %s announced: %w", r.Date, err)
+		}
 	}
 	if cost.Valid {
 		c := cost.Float64
@@ -182,11 +219,11 @@ func scanRun(row scanner) (Run, error) {
 	return r, nil
 }
 
-func dayPapers(ctx context.Context, tx *sql.Tx, date string) ([]DayPaper, error) {
+func dayPapers(ctx context.Context, tx *sql.Tx, stream, date string) ([]DayPaper, error) {
 	rows, err := tx.QueryContext(ctx, `
 SELECT p.id, rp.version, p.title, p.abstract, p.authors, p.categories, rp.announce_type, rp.status, rp.error
 FROM run_papers rp JOIN papers p ON p.id = rp.paper_id
-WHERE rp.date = ? ORDER BY rp.position`, date)
+WHERE rp.stream = ? AND rp.date = ? ORDER BY rp.position`, stream, date)
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,69 @@ CREATE TABLE run_papers (
 ) STRICT;
 CREATE INDEX run_papers_paper ON run_papers (paper_id);
 `,
+	// 2: runs belong to a stream (one config's series of digests), so that
+	// configs sharing a store keep their own days; a run records what it
+	// fetched (announce types kept, the feed's counts before filtering) and
+	// the feed's cache validators for conditional GETs. Rows written before
+	// get stream '' (claimed by the first stream that opens the store) and
+	// '' for what was not recorded then.
+	`
+CREATE TABLE runs2 (
+	stream            TEXT NOT NULL,
+	date              TEXT NOT NULL, -- YYYY-MM-DD
+	source            TEXT NOT NULL,
+	categories        TEXT NOT NULL, -- JSON array
+	announce_types    TEXT NOT NULL, -- JSON array of the types kept; '' = not recorded
+	announced         TEXT NOT NULL, -- JSON object: the feed's papers by announce type; '' = not recorded
+	topics            TEXT NOT NULL, -- JSON array of model.Topic
+	model             TEXT NOT NULL,
+	prompt_version    TEXT NOT NULL,
+	threshold         REAL NOT NULL,
+	status            TEXT NOT NULL,
+	error             TEXT NOT NULL,
+	no_announcements  INTEGER NOT NULL,
+	prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+	cached_tokens     INTEGER NOT NULL DEFAULT 0,
+	completion_tokens INTEGER NOT NULL DEFAULT 0,
+	requests          INTEGER NOT NULL DEFAULT 0,
+	cost_usd          REAL,
+	started_at        TEXT NOT NULL,
+	finished_at       TEXT NOT NULL,
+	pid               INTEGER NOT NULL,
+	feed_url          TEXT NOT NULL DEFAULT '', -- the RSS document fetched ('' for the API)
+	etag              TEXT NOT NULL DEFAULT '',
+	last_modified     TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (stream, date)
+) STRICT;
+INSERT INTO runs2 (stream, date, source, categories, announce_types, announced, topics, model, prompt_version,
+	threshold, status, error, no_announcements, prompt_tokens, cached_tokens, completion_tokens, requests,
+	cost_usd, started_at, finished_at, pid)
+SELECT '', date, source, categories, '', '', topics, model, prompt_version,
+	threshold, status, error, no_announcements, prompt_tokens, cached_tokens, completion_tokens, requests,
+	cost_usd, started_at, finished_at, pid
+FROM runs;
+
+CREATE TABLE run_papers2 (
+	stream        TEXT NOT NULL,
+	date          TEXT NOT NULL,
+	paper_id      TEXT NOT NULL REFERENCES papers (id),
+	position      INTEGER NOT NULL,
+	announce_type TEXT NOT NULL,
+	version       INTEGER NOT NULL,
+	status        TEXT NOT NULL, -- '' (not tried yet), judged, failed, skipped
+	error         TEXT NOT NULL,
+	PRIMARY KEY (stream, date, paper_id),
+	FOREIGN KEY (stream, date) REFERENCES runs2 (stream, date) ON DELETE CASCADE ON UPDATE CASCADE
+) STRICT;
+INSERT INTO run_papers2 (stream, date, paper_id, position, announce_type, version, status, error)
+SELECT '', date, paper_id, position, announce_type, version, status, error FROM run_papers;
+
+DROP TABLE run_papers;
+DROP TABLE runs;
+ALTER TABLE runs2 RENAME TO runs;
+ALTER TABLE run_papers2 RENAME TO run_papers;
+CREATE INDEX run_papers_paper ON run_papers (paper_id);
+`,
 }
 
 // migrate brings the schema up to date in one transaction. BEGIN IMMEDIATE

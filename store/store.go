@@ -39,10 +39,29 @@ var (
 const busyTimeout = 10 * time.Second
 
 // Store owns the database. Its methods are safe for concurrent use.
+//
+// Runs and their paper lists belong to the Store's stream (see WithStream);
+// papers and judgements are shared by every stream, so configs that share
+// a database never pay twice for one judgement and never see each other's
+// days.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time // the clock; UTC is applied by callers of now
+	db     *sql.DB
+	stream string
+	now    func() time.Time // the clock; UTC is applied by callers of now
 }
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithStream scopes the store's runs to stream: one series of digests, as
+// one config writes them to one output folder (config.Config.Stream names
+// it). Without it the stream is "". On open, runs written before streams
+// existed (stream "") are claimed by the stream, unless it already has a
+// run of the same date.
+func WithStream(stream string) Option { return func(s *Store) { s.stream = stream } }
+
+// Stream is the stream the store's runs belong to.
+func (s *Store) Stream() string { return s.stream }
 
 // Open opens (creating it and its folder when missing) the database at path
 // and brings its schema up to date.
@@ -55,7 +74,7 @@ type Store struct {
 // holds judgements that were paid for. FULL fsyncs the WAL at every commit;
 // that costs about a millisecond against the seconds of the model request
 // each commit records, so the money-safe setting is also the cheap one here.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
@@ -71,11 +90,33 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db, now: time.Now}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	for _, o := range opts {
+		o(s)
+	}
+	for _, step := range []func(context.Context) error{s.migrate, s.claimLegacy} {
+		if err := step(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
 	}
 	return s, nil
+}
+
+// claimLegacy moves the runs of stream "" (written before streams existed)
+// to the store's stream; a date the stream already has stays where it is.
+// Their paper lists follow (ON UPDATE CASCADE).
+func (s *Store) claimLegacy(ctx context.Context) error {
+	if s.stream == "" {
+		return nil
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+UPDATE runs SET stream = ? WHERE stream = '' AND date NOT IN (SELECT date FROM runs WHERE stream = ?)`, s.stream, s.stream)
+		if err != nil {
+			return fmt.Errorf("claim runs of an older version: %w", err)
+		}
+		return nil
+	})
 }
 
 // dsn builds a modernc.org/sqlite data source name. The path goes in as a

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func TestOpenCreatesFolderAndSettings(t *testing.T) {
 		{"synchronous", "2"}, // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
-		{"user_version", "1"},
+		{"user_version", fmt.Sprint(len(migrations))},
 	} {
 		t.Run(tt.pragma, func(t *testing.T) {
 			var got string
