@@ -8,13 +8,16 @@ import (
 // Digest is one announcement day's result: what render draws and what
 // digest.json holds. The JSON names are a contract for other tools.
 type Digest struct {
-	Date        string   `json:"date"` // YYYY-MM-DD, the arXiv announcement date (US Eastern)
-	Categories  []string `json:"categories"`
-	Topics      []Topic  `json:"topics"`
-	Model       string   `json:"model"`
-	Threshold   float64  `json:"threshold"`
-	Source      string   `json:"source"`       // "rss" (the day's feed) or "api" (rebuilt from the arXiv API)
-	GeneratedAt string   `json:"generated_at"` // RFC 3339, when this digest was built
+	Date       string   `json:"date"` // YYYY-MM-DD, the arXiv announcement date (US Eastern)
+	Categories []string `json:"categories"`
+	Topics     []Topic  `json:"topics"`
+	Model      string   `json:"model"`
+	// Threshold is the relevance at which this digest selected papers: the
+	// config's, or the one `render --threshold` previewed (ThresholdPreview).
+	Threshold        float64 `json:"threshold"`
+	ThresholdPreview bool    `json:"threshold_preview,omitempty"`
+	Source           string  `json:"source"`       // "rss" (the day's feed) or "api" (rebuilt from the arXiv API)
+	GeneratedAt      string  `json:"generated_at"` // RFC 3339, when this digest was built
 	// NoAnnouncements is true on a day arXiv announced nothing (weekends, holidays).
 	NoAnnouncements bool `json:"no_announcements"`
 	// Incomplete is true when the run stopped before every paper was tried
@@ -25,10 +28,14 @@ type Digest struct {
 	Papers     []Entry `json:"papers"`
 }
 
-// Stats counts a digest's papers. Selected counts distinct papers selected
+// Stats counts a digest's papers. Fetched is every paper the day announced
+// in the categories (ByAnnounce splits it by announce type); Kept is those
+// of the announce types the config keeps, which are the digest's papers and
+// are judged, failed or skipped. Selected counts distinct papers selected
 // for at least one topic.
 type Stats struct {
 	Fetched    int                  `json:"fetched"`
+	Kept       int                  `json:"kept"`
 	ByAnnounce map[AnnounceType]int `json:"by_announce_type"`
 	Judged     int                  `json:"judged"`
 	Failed     int                  `json:"failed"`
@@ -69,13 +76,15 @@ type Outcome struct {
 	Scores []Score
 }
 
-// Build assembles a digest from a day's papers and their outcomes. Papers
-// without an outcome are skipped. Scores are ordered as topics are; a paper
-// is selected for a topic when its relevance is at least threshold, and its
-// SelectedTopics are ordered best first.
+// Build assembles a digest from a day's kept papers and their outcomes.
+// Papers without an outcome are skipped. Scores are ordered as topics are; a
+// paper is selected for a topic when its relevance is at least threshold,
+// and its SelectedTopics are ordered best first. Fetched and ByAnnounce
+// count the papers given; a caller that knows what the day announced before
+// filtering sets them after.
 func Build(d Digest, papers []Paper, outcomes map[string]Outcome) Digest {
 	d.Papers = make([]Entry, 0, len(papers))
-	d.Stats.Fetched = len(papers)
+	d.Stats.Fetched, d.Stats.Kept = len(papers), len(papers)
 	d.Stats.ByAnnounce = map[AnnounceType]int{}
 	d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Selected = 0, 0, 0, 0
 	order := map[string]int{}

@@ -3,7 +3,10 @@
 // produces, and the digest that render consumes. It does no I/O.
 package model
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // AnnounceType is arXiv's announce type of a paper on one day.
 type AnnounceType string
@@ -115,3 +118,11 @@ func (u *Usage) Add(o Usage) {
 
 // NormalizeSpace collapses every run of white space to one space and trims.
 func NormalizeSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// ValidDate reports whether s is a real calendar date written YYYY-MM-DD,
+// the form of every announcement date (it also names a folder, so nothing
+// else may pass).
+func ValidDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil && len(s) == len(time.DateOnly)
+}

@@ -119,10 +119,12 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(filepath.Join(dir, IndexFile), index, filePerm); err != nil {
+	// Unchanged pages are left alone: every run rebuilds the history, even
+	// one that finds its day already done.
+	if _, err := atomicfile.Update(filepath.Join(dir, IndexFile), index, filePerm); err != nil {
 		return fmt.Errorf("render: history: %w", err)
 	}
-	if err := atomicfile.Write(filepath.Join(dir, FeedFile), feed, filePerm); err != nil {
+	if _, err := atomicfile.Update(filepath.Join(dir, FeedFile), feed, filePerm); err != nil {
 		return fmt.Errorf("render: history: %w", err)
 	}
 	return nil
@@ -141,7 +143,7 @@ func loadDays(dir string, feedDays int, written *model.Digest, log *slog.Logger)
 	}
 	var names []string
 	for _, e := range ents {
-		if e.IsDir() && validDate(e.Name()) {
+		if e.IsDir() && model.ValidDate(e.Name()) {
 			names = append(names, e.Name())
 		}
 	}

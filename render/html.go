@@ -56,6 +56,7 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 		"md":          r.inline,
 		"text":        cleanText,
 		"num":         func(n int) string { return thousands(int64(n)) },
+		"kept":        keptCount,
 		"plural":      plural,
 		"rel":         func(f float64) string { return fmt.Sprintf("%.2f", f) },
 		"relClass":    relClass,

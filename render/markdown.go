@@ -47,7 +47,11 @@ func (w *mdWriter) header(v *view) {
 		meta = append(meta, "**"+EscapeMarkdown(strings.Join(d.Categories, ", "))+"**")
 	}
 	if !d.NoAnnouncements {
-		meta = append(meta, EscapeMarkdown(fmt.Sprintf("%s fetched, %d selected", plural(d.Stats.Fetched, "paper", "papers"), v.Selected)))
+		counts := plural(d.Stats.Fetched, "paper", "papers") + " fetched"
+		if kept := keptCount(d.Stats); kept != d.Stats.Fetched {
+			counts += fmt.Sprintf(" (%d of the announce types kept)", kept)
+		}
+		meta = append(meta, EscapeMarkdown(fmt.Sprintf("%s, %d selected", counts, v.Selected)))
 	}
 	if len(meta) > 0 {
 		w.line(strings.Join(meta, " · "))
@@ -70,8 +74,8 @@ func (w *mdWriter) header(v *view) {
 		head = append(head, EscapeMarkdown(a.Label))
 		row = append(row, thousands(int64(a.N)))
 	}
-	head = append(head, "judged", "failed", "skipped", "selected")
-	row = append(row, thousands(int64(d.Stats.Judged)), thousands(int64(d.Stats.Failed)),
+	head = append(head, "kept", "judged", "failed", "skipped", "selected")
+	row = append(row, thousands(int64(keptCount(d.Stats))), thousands(int64(d.Stats.Judged)), thousands(int64(d.Stats.Failed)),
 		thousands(int64(d.Stats.Skipped)), thousands(int64(d.Stats.Selected)))
 	w.line("| ", strings.Join(head, " | "), " |")
 	w.line("|", strings.Repeat(" ---: |", len(head)))

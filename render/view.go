@@ -189,6 +189,7 @@ func pageTitle(d model.Digest) string { return "arXiv digest " + d.Date }
 
 func verdict(d model.Digest) health {
 	st := d.Stats
+	kept := keptCount(st)
 	cats := strings.Join(d.Categories, ", ")
 	if cats == "" {
 		cats = "your categories"
@@ -208,16 +209,20 @@ func verdict(d model.Digest) health {
 		}
 		return health{healthIncomplete, "⛔", "Run incomplete.", detail + "."}
 	case st.Failed > 0:
-		detail := fmt.Sprintf("%d of %d judged; see “%s” below.", st.Judged, st.Fetched, failedHeading)
+		detail := fmt.Sprintf("%d of %d judged; see “%s” below.", st.Judged, kept, failedHeading)
 		return health{healthFailed, "⚠️", plural(st.Failed, "paper could not be judged.", "papers could not be judged."), detail}
 	case st.Skipped > 0:
 		return health{healthSkipped, "⚠️", plural(st.Skipped, "paper was skipped.", "papers were skipped."),
-			fmt.Sprintf("%d of %d judged.", st.Judged, st.Fetched)}
-	case st.Fetched == 0:
+			fmt.Sprintf("%d of %d judged.", st.Judged, kept)}
+	case kept == 0:
 		return health{healthOK, "✅", "No papers in this digest.", ""}
 	}
 	return health{healthOK, "✅", fmt.Sprintf("All %d papers judged.", st.Judged), ""}
 }
+
+// keptCount is the digest's papers: every kept paper is judged, failed or
+// skipped (a digest written before "kept" was counted has no Kept).
+func keptCount(st model.Stats) int { return st.Judged + st.Failed + st.Skipped }
 
 // plural writes n with the singular or plural rest: "1 paper was", "3 papers were".
 func plural(n int, one, many string) string {
@@ -322,7 +327,9 @@ func runText(d model.Digest) string {
 	if m := cleanText(d.Model); m != "" {
 		parts = append(parts, "model "+m)
 	}
-	if !d.NoAnnouncements {
+	if d.ThresholdPreview {
+		parts = append(parts, fmt.Sprintf("threshold %.2f (a preview from render --threshold; the next run or render uses the config's)", d.Threshold))
+	} else if !d.NoAnnouncements {
 		parts = append(parts, fmt.Sprintf("threshold %.2f", d.Threshold))
 	}
 	if t := tokensText(d.Stats.Tokens); t != "" {

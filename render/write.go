@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/internal/atomicfile"
 	"github.com/arxiv-digest/arxiv-digest/model"
@@ -33,7 +32,7 @@ const filePerm = 0o644
 // digest.json, each atomically, and returns the day's folder. digest.json is
 // written last, so a day WriteHistory can see has its pages.
 func WriteDay(dir string, d model.Digest) (string, error) {
-	if !validDate(d.Date) {
+	if !model.ValidDate(d.Date) {
 		return "", fmt.Errorf("render: write day %q: %w", d.Date, ErrBadDate)
 	}
 	// Each file is rendered just before it is written, so that only one
@@ -60,10 +59,30 @@ func WriteDay(dir string, d model.Digest) (string, error) {
 	return day, nil
 }
 
-// validDate reports whether s is a real calendar date written YYYY-MM-DD.
-func validDate(s string) bool {
-	_, err := time.Parse(time.DateOnly, s)
-	return err == nil && len(s) == len(time.DateOnly)
+// Written returns what dir/<date>/ holds of the day's digest (its
+// summary: the digest without its papers) when every file WriteDay writes
+// is there. An error wrapping os.ErrNotExist means the day must be written
+// (again): it never was, or a run was killed before it finished.
+func Written(dir, date string) (model.Digest, error) {
+	if !model.ValidDate(date) {
+		return model.Digest{}, fmt.Errorf("render: written %q: %w", date, ErrBadDate)
+	}
+	for _, name := range []string{MarkdownFile, HTMLFile, SummaryFile, JSONFile} {
+		if !dayExists(dir, date, name) {
+			return model.Digest{}, fmt.Errorf("render: %s of %s: %w", name, date, os.ErrNotExist)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, date, SummaryFile))
+	if err != nil {
+		return model.Digest{}, fmt.Errorf("render: written %s: %w", date, err)
+	}
+	var s struct {
+		Digest model.Digest `json:"digest"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return model.Digest{}, fmt.Errorf("render: %s of %s: %w", SummaryFile, date, err)
+	}
+	return s.Digest, nil
 }
 
 // dayExists reports whether dir/<date>/<name> is a regular file.

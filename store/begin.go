@@ -29,7 +29,7 @@ import (
 // become pending again when the topics, model or text changed. Every other
 // paper is StatusPending: failed and skipped papers are tried again.
 func (s *Store) BeginRun(ctx context.Context, r Run, papers []model.Paper) error {
-	if !validDate(r.Date) {
+	if !model.ValidDate(r.Date) {
 		return fmt.Errorf("store: begin run: invalid date %q", r.Date)
 	}
 	for _, p := range papers {

@@ -78,12 +78,6 @@ type DayPaper struct {
 	Error  string
 }
 
-// validDate reports whether date is a YYYY-MM-DD calendar date.
-func validDate(date string) bool {
-	_, err := time.Parse(time.DateOnly, date)
-	return err == nil && len(date) == len(time.DateOnly)
-}
-
 // errNoRun wraps ErrNoRun naming the date.
 func errNoRun(date string) error { return fmt.Errorf("%w: %s", ErrNoRun, date) }
 

@@ -4,6 +4,7 @@
 package atomicfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -46,6 +47,17 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// Update writes data to path atomically, as Write does, unless path already
+// holds exactly data: a page rebuilt every few seconds by a fast cron is then
+// not rewritten (and its modification time not touched) when nothing
+// changed. It reports whether it wrote.
+func Update(path string, data []byte, perm os.FileMode) (bool, error) {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return false, nil
+	}
+	return true, Write(path, data, perm)
 }
 
 // syncDir makes the rename durable. Some systems cannot fsync a folder; that

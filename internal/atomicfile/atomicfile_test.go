@@ -102,3 +102,23 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s holds %q, want %q (a temp file was left behind?)", dir, got, names)
 	}
 }
+
+func TestUpdateWritesOnlyChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index.html")
+	for i, tt := range []struct {
+		data  string
+		wrote bool
+	}{
+		{"one", true},  // new file
+		{"one", false}, // same content: untouched
+		{"two", true},  // changed
+	} {
+		wrote, err := Update(path, []byte(tt.data), 0o644)
+		if err != nil || wrote != tt.wrote {
+			t.Fatalf("step %d: Update = %v, %v; want %v", i, wrote, err, tt.wrote)
+		}
+		if got, _ := os.ReadFile(path); string(got) != tt.data {
+			t.Fatalf("step %d: file holds %q", i, got)
+		}
+	}
+}
