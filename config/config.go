@@ -8,6 +8,7 @@
 package config
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -137,9 +138,31 @@ func (c *Config) StorePath() string {
 	return filepath.Join(c.Output.Dir, "arxiv-digest.db")
 }
 
-// LockPath is the file that keeps two runs from working at once.
+// LockPath is the file that keeps two runs from working on the store at
+// once: next to the database, so that every config sharing a store shares
+// its lock (a lock per output folder let two configs pay twice).
 func (c *Config) LockPath() string {
-	return filepath.Join(c.Output.Dir, ".arxiv-digest.lock")
+	return c.StorePath() + ".lock"
+}
+
+// Stream names this config's series of digests in the store: output.dir
+// as seen from the store's folder ("." with the default store inside it).
+// Configs sharing a store but writing to different folders keep their own
+// days, and moving the folders together keeps the name.
+func (c *Config) Stream() (string, error) {
+	out, err := filepath.Abs(c.Output.Dir)
+	if err != nil {
+		return "", fmt.Errorf("output.dir: %w", err)
+	}
+	db, err := filepath.Abs(c.StorePath())
+	if err != nil {
+		return "", fmt.Errorf("store.path: %w", err)
+	}
+	rel, err := filepath.Rel(filepath.Dir(db), out)
+	if err != nil {
+		return "", fmt.Errorf("output.dir relative to store.path: %w", err)
+	}
+	return filepath.ToSlash(rel), nil
 }
 
 // ModelTopics returns the topics as the model package's type.

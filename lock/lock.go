@@ -1,9 +1,9 @@
-// Package lock lets one arxiv-digest run at a time work on an output folder,
+// Package lock lets one arxiv-digest run at a time work on a store,
 // across processes: a manual run while the daemon runs, or two manual runs,
 // must not pay twice for the same papers nor interleave their writes.
 //
 // The lock is an OS advisory lock (flock(2), LOCK_EX) on a lock file such as
-// <output.dir>/.arxiv-digest.lock. The kernel drops it when the holding
+// <store.path>.lock, next to the database. The kernel drops it when the holding
 // process exits for any reason, kill -9 included, so a stale lock never
 // blocks. The file's content (JSON: pid, since, command, host) only serves
 // the message a second run prints; it is not the lock.

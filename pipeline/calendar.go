@@ -1,8 +1,13 @@
 package pipeline
 
 import (
+	"errors"
+	"fmt"
 	"time"
 	_ "time/tzdata" // arXiv's calendar is US Eastern wherever we run
+
+	"github.com/arxiv-digest/arxiv-digest/fetch"
+	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
 // eastern is arXiv's time zone.
@@ -31,4 +36,24 @@ func LatestAnnouncement(now time.Time) string {
 		day = day.AddDate(0, 0, -1)
 	}
 	return day.AddDate(0, 0, 1).Format(time.DateOnly)
+}
+
+// CheckDate checks a date asked for on the command line as an arXiv
+// announcement date: written YYYY-MM-DD, a weekday (arXiv dates no
+// announcement a Saturday or a Sunday), and not after the newest
+// announcement arXiv has made by now.
+func CheckDate(date string, now time.Time) error {
+	if !model.ValidDate(date) {
+		return fmt.Errorf("%q is not a date: write it YYYY-MM-DD, e.g. %s", date, LatestAnnouncement(now))
+	}
+	if _, _, err := fetch.AnnouncementWindow(date); errors.Is(err, fetch.ErrNoAnnouncementDay) {
+		t, _ := time.Parse(time.DateOnly, date)
+		return fmt.Errorf("arXiv makes no announcement dated a %s (%s)", t.Weekday(), date)
+	} else if err != nil {
+		return err
+	}
+	if latest := LatestAnnouncement(now); date > latest {
+		return fmt.Errorf("%s is in the future: the newest announcement is %s", date, latest)
+	}
+	return nil
 }

@@ -29,3 +29,32 @@ func TestLatestAnnouncement(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckDate(t *testing.T) {
+	et, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2026, 11, 30, 21, 0, 0, 0, et) // Monday evening: Tuesday's is out
+	for _, tt := range []struct {
+		date, want string // want "" = valid
+	}{
+		{"2026-12-01", ""},
+		{"2026-11-27", ""},
+		{"2024-11-28", ""}, // Thanksgiving: arXiv's holidays are not known here
+		{"2026-12-02", "2026-12-02 is in the future: the newest announcement is 2026-12-01"},
+		{"2030-01-07", "2030-01-07 is in the future: the newest announcement is 2026-12-01"},
+		{"2026-11-28", "arXiv makes no announcement dated a Saturday (2026-11-28)"},
+		{"2026-11-29", "arXiv makes no announcement dated a Sunday (2026-11-29)"},
+		{"28-11-2024", `"28-11-2024" is not a date: write it YYYY-MM-DD, e.g. 2026-12-01`},
+		{"2026-02-30", `"2026-02-30" is not a date: write it YYYY-MM-DD, e.g. 2026-12-01`},
+		{"2026-1-5", `"2026-1-5" is not a date: write it YYYY-MM-DD, e.g. 2026-12-01`},
+		{"", `"" is not a date: write it YYYY-MM-DD, e.g. 2026-12-01`},
+	} {
+		err := CheckDate(tt.date, now)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("CheckDate(%q) = %q, want %q", tt.date, got, tt.want)
+		}
+	}
+}

@@ -10,16 +10,17 @@ import (
 
 // Digest builds a stored day's digest from the store alone: the day's papers
 // as announced, the judgements stored for the run's topics and model, and
-// the recorded reasons of papers that were not judged. A nil threshold keeps
-// the one the day was run with.
+// the recorded reasons of papers that were not judged. Papers are selected
+// at the config's threshold, or at threshold when it is set and differs (a
+// preview, marked as such).
 func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (model.Digest, error) {
 	run, dayPapers, err := r.Store.Run(ctx, date)
 	if err != nil {
 		return model.Digest{}, err
 	}
-	th := run.Threshold
-	if threshold != nil {
-		th = *threshold
+	th, preview := r.Config.Threshold, false
+	if threshold != nil && *threshold != th {
+		th, preview = *threshold, true
 	}
 	keys := make([]string, 0, len(dayPapers)*len(run.Topics))
 	for _, dp := range dayPapers {
@@ -53,11 +54,14 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 	}
 	d := model.Digest{
 		Date: run.Date, Categories: run.Categories, Topics: run.Topics, Model: run.Model, Threshold: th,
-		Source: run.Source, GeneratedAt: r.now().UTC().Format("2006-01-02T15:04:05Z07:00"),
+		ThresholdPreview: preview, Source: run.Source, GeneratedAt: r.now().UTC().Format("2006-01-02T15:04:05Z07:00"),
 		NoAnnouncements: run.NoAnnouncements, Incomplete: run.Error != "" || run.Status == store.RunRunning,
 		RunError: run.Error,
 	}
 	d = model.Build(d, papers, outcomes)
+	if run.Announced != nil { // else a run of an older version: what was kept is all we know
+		d.Stats.Fetched, d.Stats.ByAnnounce = sum(run.Announced), run.Announced
+	}
 	d.Stats.Tokens = run.Usage
 	if cost, ok := r.cost(run.Model, run.Usage); ok {
 		d.Stats.CostUSD = &cost

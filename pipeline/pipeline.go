@@ -67,7 +67,8 @@ type Options struct {
 type Result struct {
 	Digest      model.Digest
 	Dir         string // the folder the digest was written to
-	AlreadyDone bool   // the day already had a complete digest; nothing was done
+	AlreadyDone bool   // the day was already complete in the store: no model request
+	Rewritten   bool   // AlreadyDone, and its files were rewritten from the store
 	Requests    int64  // model requests made by this run
 	Usage       model.Usage
 }
@@ -81,51 +82,48 @@ var ErrNotYetAnnounced = errors.New("announcement not published yet")
 
 // Run produces the digest of one announcement day.
 //
-// A fetch failure writes nothing and returns the error. A fatal model API
-// error (bad key, unknown model, no quota) or an interruption still writes
-// the digest, marked incomplete, and returns the error along with the
-// Result. Papers that failed are in the Result's stats, not in the error.
+// A fetch failure writes nothing and returns the error. A day whose stored
+// run is already complete for this config asks nothing of the model, but
+// its files and the history are made to reflect the store (a killed run or
+// a threshold preview may have left them behind). A fatal model API error
+// (bad key, unknown model, no quota) or an interruption still writes the
+// digest, marked incomplete, and returns the error along with the Result.
+// Papers that failed are in the Result's stats, not in the error.
 func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	cfg := r.Config
 	log := r.logger()
-	day, err := r.fetch(ctx, opts.Date)
+	l, err := r.list(ctx, opts)
 	if err != nil {
 		r.recordFailure(ctx, opts, err)
 		return nil, err
 	}
+	day := l.day
 	if opts.NotBefore != "" && day.Date < opts.NotBefore {
 		return nil, fmt.Errorf("%w: expected %s, the feed still shows %s", ErrNotYetAnnounced, opts.NotBefore, day.Date)
 	}
-	papers := filterAnnounce(day.Papers, cfg.Arxiv.AnnounceTypes)
 	log = log.With("date", day.Date)
-	log.Info("fetched announcements", "source", day.Source, "papers", len(day.Papers), "kept", len(papers),
-		"no_announcements", day.NoAnnouncements)
+	log.Info("announcements", "source", day.Source, "fetched", sum(l.announced), "kept", len(l.papers),
+		"from_store", l.stored, "no_announcements", day.NoAnnouncements)
 
 	topics := cfg.ModelTopics()
 	if !opts.Force {
-		if done, err := r.alreadyDone(ctx, day.Date, topics); err != nil {
-			return nil, err
-		} else if done {
-			log.Info("digest already complete; nothing to do (use --force to rebuild)")
-			d, err := r.Digest(ctx, day.Date, nil)
-			if err != nil {
-				return nil, err
-			}
-			return &Result{Digest: d, Dir: dayDir(cfg.Output.Dir, day.Date), AlreadyDone: true}, nil
+		if res, done, err := r.upToDate(ctx, day.Date); err != nil || done {
+			return res, err
 		}
 	}
 
 	run := store.Run{
-		Date: day.Date, Source: day.Source, Categories: cfg.Arxiv.Categories, Topics: topics,
-		Model: cfg.LLM.Model, PromptVersion: classify.PromptVersion, Threshold: cfg.Threshold, Status: store.RunRunning,
-		NoAnnouncements: day.NoAnnouncements, StartedAt: r.now(), PID: os.Getpid(),
+		Date: day.Date, Source: day.Source, Categories: cfg.Arxiv.Categories, AnnounceTypes: cfg.Arxiv.AnnounceTypes,
+		Announced: l.announced, Topics: topics, Model: cfg.LLM.Model, PromptVersion: classify.PromptVersion,
+		Threshold: cfg.Threshold, Status: store.RunRunning, NoAnnouncements: day.NoAnnouncements,
+		StartedAt: r.now(), PID: os.Getpid(),
 	}
-	if err := r.Store.BeginRun(ctx, run, papers); err != nil {
+	if err := r.Store.BeginRun(ctx, run, l.papers); err != nil {
 		return nil, err
 	}
 
 	res := &Result{}
-	judgeErr := r.judge(ctx, day.Date, papers, topics, res)
+	judgeErr := r.judge(ctx, day.Date, l.papers, topics, res)
 
 	// From here on the run's work is saved and written even if ctx was
 	// cancelled: an interrupted run still leaves its digest.
@@ -156,27 +154,64 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	return res, judgeErr
 }
 
-func (r *Runner) fetch(ctx context.Context, date string) (*fetch.Day, error) {
-	if date == "" {
-		return r.Fetcher.Latest(ctx, r.Config.Arxiv.Categories)
-	}
-	return r.Fetcher.Day(ctx, r.Config.Arxiv.Categories, date)
-}
-
-// alreadyDone reports whether date has a complete run judged against the
-// same topics and model, and its digest is on disk.
-func (r *Runner) alreadyDone(ctx context.Context, date string, topics []model.Topic) (bool, error) {
+// upToDate handles a day whose stored run is already complete for this
+// config (same categories, announce types, topics, model and prompt): it
+// asks nothing of the model, rewrites the day's files from the store when
+// they are missing (a run killed while writing) or were written at another
+// threshold (a preview, or a changed config), and rebuilds the history,
+// which a run killed after the day's files were written never did. done is
+// false when the day needs a run.
+func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done bool, err error) {
 	run, _, err := r.Store.Run(ctx, date)
 	if errors.Is(err, store.ErrNoRun) {
-		return false, nil
+		return nil, false, nil
 	} else if err != nil {
-		return false, err
+		return nil, false, err
 	}
-	if run.Status != store.RunComplete || run.Model != r.Config.LLM.Model || !slices.Equal(run.Topics, topics) {
-		return false, nil
+	if !r.current(run) {
+		return nil, false, nil
 	}
-	_, err = os.Stat(filepath.Join(dayDir(r.Config.Output.Dir, date), "digest.json"))
-	return err == nil, nil
+	log := r.logger().With("date", date)
+	out := r.Config.Output.Dir
+	written, err := render.Written(out, date)
+	if err == nil && written.Threshold == r.Config.Threshold && !written.ThresholdPreview {
+		log.Info("digest already complete; nothing to do (use --force to rebuild)")
+		if err := r.writeHistory(nil); err != nil {
+			return nil, false, err
+		}
+		return &Result{Digest: written, Dir: dayDir(out, date), AlreadyDone: true}, true, nil
+	}
+	why := "its files are missing or unfinished"
+	if err == nil {
+		why = fmt.Sprintf("its files were written at threshold %g; the config says %g", written.Threshold, r.Config.Threshold)
+	}
+	log.Info("digest already complete in the store; rewriting its files from stored judgements", "why", why)
+	d, err := r.Digest(ctx, date, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	dir, err := r.write(d)
+	if err != nil {
+		return nil, false, err
+	}
+	return &Result{Digest: d, Dir: dir, AlreadyDone: true, Rewritten: true}, true, nil
+}
+
+// current reports whether run is complete for this config: the same
+// categories, announce types, topics, model and prompt version.
+func (r *Runner) current(run store.Run) bool {
+	cfg := r.Config
+	return run.Status == store.RunComplete && run.Model == cfg.LLM.Model &&
+		run.PromptVersion == classify.PromptVersion && slices.Equal(run.Topics, cfg.ModelTopics()) &&
+		r.sameFeed(run)
+}
+
+func sum(m map[model.AnnounceType]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // dayDir is where render.WriteDay puts a day's digest.
@@ -188,13 +223,21 @@ func (r *Runner) write(d model.Digest) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write digest: %w", err)
 	}
-	if err := render.ClearFailure(r.Config.Output.Dir); err != nil {
-		return dir, err
+	return dir, r.writeHistory(&d)
+}
+
+// writeHistory clears a recorded fetch failure (the day is there) and
+// rebuilds index.html and feed.xml; written is a digest just written, or
+// nil.
+func (r *Runner) writeHistory(written *model.Digest) error {
+	out := r.Config.Output.Dir
+	if err := render.ClearFailure(out); err != nil {
+		return err
 	}
-	if err := render.WriteHistory(r.Config.Output.Dir, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: &d}); err != nil {
-		return dir, fmt.Errorf("write history: %w", err)
+	if err := render.WriteHistory(out, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: written}); err != nil {
+		return fmt.Errorf("write history: %w", err)
 	}
-	return dir, nil
+	return nil
 }
 
 // recordFailure notes a fetch that failed on the history page, so that a
@@ -220,7 +263,9 @@ func (r *Runner) recordFailure(ctx context.Context, opts Options, fetchErr error
 }
 
 // Rerender rebuilds a stored day's outputs from its stored judgements,
-// with no model request. A nil threshold keeps the config's.
+// with no model request, at the config's threshold or, when threshold is
+// set, at that one as a preview: the files say so, and the next run or
+// render of the day goes back to the config's.
 func (r *Runner) Rerender(ctx context.Context, date string, threshold *float64) (*Result, error) {
 	d, err := r.Digest(ctx, date, threshold)
 	if err != nil {
@@ -245,14 +290,4 @@ func (r *Runner) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
-}
-
-func filterAnnounce(papers []model.Paper, keep []model.AnnounceType) []model.Paper {
-	out := make([]model.Paper, 0, len(papers))
-	for _, p := range papers {
-		if slices.Contains(keep, p.AnnounceType) {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -51,7 +51,11 @@ func (a *app) requireKey() error {
 }
 
 func (a *app) openStore(ctx context.Context) error {
-	s, err := store.Open(ctx, a.cfg.StorePath())
+	stream, err := a.cfg.Stream()
+	if err != nil {
+		return usageError(err)
+	}
+	s, err := store.Open(ctx, a.cfg.StorePath(), store.WithStream(stream))
 	if err != nil {
 		return withCode(exitFailed, err)
 	}

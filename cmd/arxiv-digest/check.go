@@ -65,20 +65,44 @@ func keySource(c *config.Config) string {
 }
 
 // checkOnline proves the categories, key and model work with one feed
-// request and one tiny structured-output request.
+// request and one tiny structured-output request. Both are tried, whatever
+// the first gives, and both are reported.
 func (a *app) checkOnline(ctx context.Context) error {
 	w := a.env.stdout
+	feedErr := a.checkFeed(ctx)
+	if feedErr != nil {
+		fmt.Fprintf(w, "feed FAILED: %v\n", feedErr)
+	}
+	modelErr := a.checkModel(ctx)
+	if modelErr != nil {
+		fmt.Fprintf(w, "model FAILED: %v\n", modelErr)
+	}
+	switch {
+	case feedErr != nil && modelErr != nil:
+		return withCode(exitFailed, fmt.Errorf("the feed and the model both failed (see above)"))
+	case feedErr != nil:
+		return withCode(exitFailed, fmt.Errorf("feed: %w", feedErr))
+	case modelErr != nil:
+		return withCode(exitFailed, fmt.Errorf("model: %w", modelErr))
+	}
+	return nil
+}
+
+func (a *app) checkFeed(ctx context.Context) error {
 	day, err := a.fetcher().Latest(ctx, a.cfg.Arxiv.Categories)
 	if err != nil {
-		return withCode(exitFailed, fmt.Errorf("feed: %w", err))
+		return err
 	}
-	fmt.Fprintf(w, "feed ok: %s, %d announcements for %s\n", day.Date, len(day.Papers), strings.Join(a.cfg.Arxiv.Categories, "+"))
+	fmt.Fprintf(a.env.stdout, "feed ok: %s, %d announcements for %s\n", day.Date, len(day.Papers), strings.Join(a.cfg.Arxiv.Categories, "+"))
+	return nil
+}
 
+func (a *app) checkModel(ctx context.Context) error {
 	opts := a.engineOptions()
 	opts.Concurrency, opts.MaxRetries = 1, 1
 	eng, err := classify.New(opts)
 	if err != nil {
-		return withCode(exitFailed, err)
+		return err
 	}
 	topic := a.cfg.ModelTopics()[0]
 	probe := classify.Job{
@@ -87,12 +111,12 @@ func (a *app) checkOnline(ctx context.Context) error {
 	}
 	var res classify.Result
 	if err := eng.Run(ctx, []classify.Job{probe}, func(r classify.Result) { res = r }); err != nil {
-		return withCode(exitFailed, fmt.Errorf("model: %w", err))
+		return err
 	}
 	if res.Status != model.StatusJudged {
-		return withCode(exitFailed, fmt.Errorf("model %s answered, but not usably: %v", a.cfg.LLM.Model, res.Err))
+		return fmt.Errorf("%s answered, but not usably: %v", a.cfg.LLM.Model, res.Err)
 	}
-	fmt.Fprintf(w, "model ok: %s at %s answered with relevance %.2f for %q (%d tokens)\n",
+	fmt.Fprintf(a.env.stdout, "model ok: %s at %s answered with relevance %.2f for %q (%d tokens)\n",
 		a.cfg.LLM.Model, a.cfg.LLM.BaseURL, res.Scores[0].Relevance, topic.Name, res.Usage.Prompt+res.Usage.Completion)
 	return nil
 }

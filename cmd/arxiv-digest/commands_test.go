@@ -55,8 +55,70 @@ func TestRenderCommand(t *testing.T) {
 		t.Errorf("render --all: exit %d, stdout %q", res.code, res.stdout)
 	}
 	res = runCLI(t, "render", "--config", cfg, "--date", "2025-04-29")
-	if res.code != 1 || !strings.Contains(res.stderr, "2025-04-29") {
+	if res.code != 2 || !strings.Contains(res.stderr, "the store has no digest for 2025-04-29; it has 1 day: 2025-04-28") {
 		t.Errorf("a date with no stored run: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+// TestRenderThresholdIsAPreview: render --threshold writes the digest at
+// that threshold and says so, but records nothing that makes a later run
+// or render keep it.
+func TestRenderThresholdIsAPreview(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 {
+		t.Fatalf("run: exit %d: %s", res.code, res.stderr)
+	}
+	requests := llm.Stats().Requests
+	page := func() string {
+		b, _ := os.ReadFile(filepath.Join(dir, "digests", "2025-04-28", "digest.html"))
+		return string(b)
+	}
+
+	res := runCLI(t, "render", "--config", cfg, "--threshold", "0.3")
+	if res.code != 0 || !strings.Contains(res.stdout, "at threshold 0.3 (a preview; the config's threshold is 0.7)") {
+		t.Fatalf("render --threshold: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if d := readDigest(t, dir, "2025-04-28"); d.Threshold != 0.3 || !d.ThresholdPreview {
+		t.Errorf("preview digest: threshold %v, preview %v", d.Threshold, d.ThresholdPreview)
+	}
+	if !strings.Contains(page(), "threshold 0.30 (a preview from render --threshold") {
+		t.Errorf("the page does not say its threshold is a preview")
+	}
+
+	// The day is complete: run asks nothing, but puts the config's threshold back.
+	res = runCLI(t, "run", "--config", cfg)
+	if res.code != 0 || !strings.Contains(res.stdout, "rewrote its files") {
+		t.Errorf("run after a preview: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if d := readDigest(t, dir, "2025-04-28"); d.Threshold != 0.7 || d.ThresholdPreview {
+		t.Errorf("after run: threshold %v, preview %v; want the config's 0.7", d.Threshold, d.ThresholdPreview)
+	}
+	if strings.Contains(page(), "a preview") {
+		t.Errorf("the page still says preview after run")
+	}
+
+	// render without --threshold uses the config's too, after another preview.
+	runCLI(t, "render", "--config", cfg, "--threshold", "0.9")
+	if res := runCLI(t, "render", "--config", cfg); res.code != 0 || !strings.Contains(res.stdout, "at threshold 0.7 -> ") {
+		t.Errorf("render: exit %d: %s%s", res.code, res.stdout, res.stderr)
+	}
+	if d := readDigest(t, dir, "2025-04-28"); d.Threshold != 0.7 || d.ThresholdPreview {
+		t.Errorf("after render: threshold %v, preview %v", d.Threshold, d.ThresholdPreview)
+	}
+
+	// A NaN threshold writes nothing.
+	before := page()
+	if res := runCLI(t, "render", "--config", cfg, "--threshold", "NaN"); res.code != 2 {
+		t.Errorf("--threshold NaN: exit %d", res.code)
+	}
+	if page() != before {
+		t.Errorf("render --threshold NaN rewrote the page")
+	}
+	if n := llm.Stats().Requests; n != requests {
+		t.Errorf("%d model requests after the first run", n-requests)
 	}
 }
 

@@ -6,11 +6,13 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/pipeline"
 )
 
 func newFetchCmd(e *env) *cobra.Command {
@@ -26,6 +28,11 @@ func newFetchCmd(e *env) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
 				return usageError(fmt.Errorf("--format %q: want table or json", format))
+			}
+			if date != "" {
+				if err := pipeline.CheckDate(date, time.Now()); err != nil {
+					return usageError(fmt.Errorf("--date: %w", err))
+				}
 			}
 			a, err := loadApp(e, f)
 			if err != nil {

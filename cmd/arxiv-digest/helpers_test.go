@@ -40,6 +40,7 @@ type fakeArxiv struct {
 	body        []byte
 	paths       []string
 	agents      []string
+	routes      map[string][]byte // path -> body served with 200, before the default
 	hits        atomic.Int64
 }
 
@@ -51,6 +52,9 @@ func newFakeArxiv(t testing.TB, body []byte) *fakeArxiv {
 		f.paths = append(f.paths, r.URL.Path)
 		f.agents = append(f.agents, r.UserAgent())
 		status, ct, body := f.status, f.contentType, f.body
+		if b, ok := f.routes[r.URL.Path]; ok {
+			status, body = http.StatusOK, b
+		}
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", ct)
 		w.WriteHeader(status)
@@ -58,6 +62,26 @@ func newFakeArxiv(t testing.TB, body []byte) *fakeArxiv {
 	}))
 	t.Cleanup(f.Close)
 	return f
+}
+
+// route serves body with 200 for path.
+func (f *fakeArxiv) route(path string, body []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.routes == nil {
+		f.routes = map[string][]byte{}
+	}
+	f.routes[path] = body
+}
+
+// lastPath is the path of the newest request.
+func (f *fakeArxiv) lastPath() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.paths) == 0 {
+		return ""
+	}
+	return f.paths[len(f.paths)-1]
 }
 
 func (f *fakeArxiv) serve(status int, contentType string, body []byte) {

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/store"
 )
 
 func newRenderCmd(e *env) *cobra.Command {
@@ -17,18 +23,24 @@ func newRenderCmd(e *env) *cobra.Command {
 		Use:   "render",
 		Short: "Rebuild digests from stored judgements, with no model request",
 		Long: `Rebuild a day's digest.md, digest.html and digest.json (and the index and feed)
-from the judgements in the store, without asking the model anything: to see
-what a lower --threshold would add, or to pick up a newer page design.
-Without --date it rebuilds the newest stored day.`,
+from the judgements in the store, without asking the model anything: to pick
+up a changed threshold in the config or a newer page design, or to preview
+with --threshold what another threshold would select. A preview is only a
+preview: the page says so, and the next run or render of the day goes back
+to the config's threshold. Without --date it rebuilds the newest stored day.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			// Everything the flags say is checked before anything is written.
 			if date != "" && all {
 				return usageError(fmt.Errorf("use --date or --all, not both"))
 			}
+			if date != "" && !model.ValidDate(date) {
+				return usageError(fmt.Errorf("--date %q is not a date: write it YYYY-MM-DD", date))
+			}
 			var th *float64
 			if c.Flags().Changed("threshold") {
-				if threshold < 0 || threshold > 1 {
-					return usageError(fmt.Errorf("--threshold %g: must be between 0 and 1", threshold))
+				if math.IsNaN(threshold) || threshold < 0 || threshold > 1 {
+					return usageError(fmt.Errorf("--threshold %g: must be a number between 0 and 1", threshold))
 				}
 				th = &threshold
 			}
@@ -46,30 +58,38 @@ Without --date it rebuilds the newest stored day.`,
 				return err
 			}
 			defer a.close()
-			dates := []string{date}
-			if date == "" {
-				runs, err := a.store.Runs(ctx)
-				if err != nil {
-					return withCode(exitFailed, err)
-				}
-				if len(runs) == 0 {
-					return withCode(exitFailed, fmt.Errorf("render: the store %s has no runs yet; run `arxiv-digest run` first", a.cfg.StorePath()))
-				}
-				dates = dates[:0]
+			runs, err := a.store.Runs(ctx)
+			if err != nil {
+				return withCode(exitFailed, err)
+			}
+			if len(runs) == 0 {
+				return withCode(exitFailed, fmt.Errorf("render: the store %s has no days yet; run `arxiv-digest run` first", a.cfg.StorePath()))
+			}
+			var dates []string
+			switch {
+			case date != "":
+				dates = []string{date}
+			case all:
 				for _, r := range runs {
 					dates = append(dates, r.Date)
-					if !all {
-						break
-					}
 				}
+			default:
+				dates = []string{runs[0].Date}
 			}
 			r := a.runner(nil)
 			for _, d := range dates {
 				res, err := r.Rerender(ctx, d, th)
+				if errors.Is(err, store.ErrNoRun) {
+					return usageError(fmt.Errorf("render: the store has no digest for %s; it has %s", d, storedDays(runs)))
+				}
 				if err != nil {
 					return withCode(exitFailed, fmt.Errorf("render %s: %w", d, err))
 				}
-				fmt.Fprintf(e.stdout, "%s: %d selected at threshold %g -> %s\n", d, res.Digest.Stats.Selected, res.Digest.Threshold, res.Dir)
+				note := ""
+				if res.Digest.ThresholdPreview {
+					note = fmt.Sprintf(" (a preview; the config's threshold is %g)", a.cfg.Threshold)
+				}
+				fmt.Fprintf(e.stdout, "%s: %d selected at threshold %g%s -> %s\n", d, res.Digest.Stats.Selected, res.Digest.Threshold, note, res.Dir)
 			}
 			return nil
 		},
@@ -77,6 +97,24 @@ Without --date it rebuilds the newest stored day.`,
 	f.register(c)
 	c.Flags().StringVar(&date, "date", "", "the day to rebuild (YYYY-MM-DD); default: the newest stored day")
 	c.Flags().BoolVar(&all, "all", false, "rebuild every stored day")
-	c.Flags().Float64Var(&threshold, "threshold", 0, "select papers at this relevance instead of the day's threshold (0..1)")
+	c.Flags().Float64Var(&threshold, "threshold", 0, "preview the digest at this relevance (0..1) instead of the config's threshold")
 	return c
+}
+
+// storedDays lists the stored days for a message, newest first, eliding
+// the middle of a long list.
+func storedDays(runs []store.Run) string {
+	const show = 10
+	var ds []string
+	for i, r := range runs {
+		if i == show-2 && len(runs) > show {
+			ds = append(ds, "…", runs[len(runs)-1].Date)
+			break
+		}
+		ds = append(ds, r.Date)
+	}
+	if len(runs) == 1 {
+		return "1 day: " + ds[0]
+	}
+	return fmt.Sprintf("%d days (newest first): %s", len(runs), strings.Join(ds, ", "))
 }

@@ -35,8 +35,8 @@ lock, 130 interrupted (the digest was written with the rest skipped).`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if opts.Date != "" {
-				if _, err := time.Parse(time.DateOnly, opts.Date); err != nil {
-					return usageError(fmt.Errorf("--date %q: want YYYY-MM-DD", opts.Date))
+				if err := pipeline.CheckDate(opts.Date, time.Now()); err != nil {
+					return usageError(fmt.Errorf("--date: %w", err))
 				}
 			}
 			a, err := loadApp(e, f)
@@ -132,6 +132,9 @@ func (a *app) summarize(res *pipeline.Result) {
 	d := res.Digest
 	w := a.env.stdout
 	switch {
+	case res.Rewritten:
+		fmt.Fprintf(w, "%s: digest already complete in the store; rewrote its files in %s without a model request\n", d.Date, res.Dir)
+		return
 	case res.AlreadyDone:
 		fmt.Fprintf(w, "%s: digest already complete in %s (use --force to rebuild)\n", d.Date, res.Dir)
 		return
@@ -139,8 +142,8 @@ func (a *app) summarize(res *pipeline.Result) {
 		fmt.Fprintf(w, "%s: no announcements today; wrote %s\n", d.Date, res.Dir)
 		return
 	}
-	fmt.Fprintf(w, "%s: %d fetched, %d judged, %d failed, %d skipped, %d selected\n",
-		d.Date, d.Stats.Fetched, d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Selected)
+	fmt.Fprintf(w, "%s: %d fetched, %d kept, %d judged, %d failed, %d skipped, %d selected\n",
+		d.Date, d.Stats.Fetched, d.Stats.Kept, d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Selected)
 	fmt.Fprintf(w, "  this run: %d model requests, %s tokens\n", res.Requests, tokens(res.Usage))
 	if d.Stats.CostUSD != nil {
 		fmt.Fprintf(w, "  day total: %s tokens, about $%.4f\n", tokens(d.Stats.Tokens), *d.Stats.CostUSD)

@@ -126,8 +126,13 @@ func TestRunDefaultAnnounceTypes(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	d := readDigest(t, dir, "2025-04-28")
-	if d.Stats.Fetched != 50 || llm.Stats().Requests != 50 {
-		t.Errorf("default [new, cross]: fetched %d, requests %d, want 50", d.Stats.Fetched, llm.Stats().Requests)
+	// fetched counts what the feed held, kept what the announce types keep.
+	if d.Stats.Fetched != 81 || d.Stats.Kept != 50 || len(d.Papers) != 50 || llm.Stats().Requests != 50 {
+		t.Errorf("default [new, cross]: fetched %d, kept %d, %d papers, %d requests; want 81, 50, 50, 50",
+			d.Stats.Fetched, d.Stats.Kept, len(d.Papers), llm.Stats().Requests)
+	}
+	if b := d.Stats.ByAnnounce; b[model.New] != 40 || b[model.Cross] != 10 || b[model.Replace] != 22 || b[model.ReplaceCross] != 9 {
+		t.Errorf("by announce type: %v, want the whole feed's 40/10/22/9", b)
 	}
 	for _, p := range d.Papers {
 		if p.AnnounceType != model.New && p.AnnounceType != model.Cross {
@@ -325,7 +330,15 @@ func TestRunUsageErrors(t *testing.T) {
 	}{
 		{"unknown flag", []string{"run", "--config", cfg, "--bogus"}, "unknown flag: --bogus"},
 		{"missing config", []string{"run", "--config", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
-		{"bad date", []string{"run", "--config", cfg, "--date", "28-04-2025"}, `--date "28-04-2025": want YYYY-MM-DD`},
+		{"bad date", []string{"run", "--config", cfg, "--date", "28-04-2025"}, `--date: "28-04-2025" is not a date: write it YYYY-MM-DD`},
+		{"future date", []string{"run", "--config", cfg, "--date", "2030-01-07"}, "--date: 2030-01-07 is in the future: the newest announcement is "},
+		{"saturday", []string{"run", "--config", cfg, "--date", "2026-11-28"}, "--date: arXiv makes no announcement dated a Saturday (2026-11-28)"},
+		{"sunday", []string{"run", "--config", cfg, "--date", "2026-11-29"}, "--date: arXiv makes no announcement dated a Sunday (2026-11-29)"},
+		{"fetch bad date", []string{"fetch", "--config", cfg, "--date", "28-11-2024"}, `--date: "28-11-2024" is not a date`},
+		{"fetch future date", []string{"fetch", "--config", cfg, "--date", "2030-01-07"}, "--date: 2030-01-07 is in the future"},
+		{"render bad date", []string{"render", "--config", cfg, "--date", "28-11-2024"}, `--date "28-11-2024" is not a date: write it YYYY-MM-DD`},
+		{"render NaN threshold", []string{"render", "--config", cfg, "--threshold", "NaN"}, "--threshold NaN: must be a number between 0 and 1"},
+		{"render infinite threshold", []string{"render", "--config", cfg, "--threshold", "+Inf"}, "--threshold +Inf: must be a number between 0 and 1"},
 		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
 	}
 	for _, tt := range tests {
