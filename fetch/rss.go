@@ -29,7 +29,10 @@ type Day struct {
 	// NoAnnouncements is true for a valid feed without items (weekends,
 	// holidays).
 	NoAnnouncements bool
-	Papers          []model.Paper // unique by ID, in feed order
+	// Papers is every paper announced, before any announce-type filtering:
+	// unique by ID, in feed order. From the RSS feed each has a non-empty
+	// AnnounceType, possibly one arXiv added after this code was written.
+	Papers []model.Paper
 }
 
 // queryErrorTitle starts the channel title of arXiv's answer to a query
@@ -104,6 +107,7 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 	}
 
 	seen := map[string]bool{}
+	untyped, firstUntyped := 0, ""
 	for i, it := range feed.Items {
 		p, err := paperFromItem(it, log)
 		if err != nil {
@@ -115,12 +119,27 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 			continue
 		}
 		seen[p.ID] = true
+		if p.AnnounceType == "" {
+			if untyped == 0 {
+				firstUntyped = p.ID
+			}
+			untyped++
+		}
 		day.Papers = append(day.Papers, p)
 	}
 
 	switch {
 	case len(feed.Items) > 0 && len(day.Papers) == 0:
 		return nil, fmt.Errorf("fetch %s: none of %d items has an arXiv id: %w", r.url, len(feed.Items), ErrInvalidFeed)
+	case untyped > 0:
+		// Kept, these papers would match no configured announce type and
+		// vanish from the digest without a word.
+		hint := ""
+		if isOldArxivRSS(feed) {
+			hint = ": this looks like arXiv's RSS 1.0 format from before 2024; check arxiv.rss_url"
+		}
+		return nil, fmt.Errorf("fetch %s: %d of %d items carry no arXiv announce type (first: %s)%s: %w",
+			r.url, untyped, len(day.Papers), firstUntyped, hint, ErrInvalidFeed)
 	case len(feed.Items) > 0 && day.Date == "":
 		return nil, fmt.Errorf("fetch %s: no pubDate on the channel or its items: %w", r.url, ErrInvalidFeed)
 	case len(day.Papers) == 0:
@@ -130,6 +149,13 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 		}
 	}
 	return day, nil
+}
+
+// isOldArxivRSS reports whether feed looks like arXiv's RSS from before
+// 2024, an RSS 1.0 (RDF) document: items titled "Title. (arXiv:1808.09964v1
+// [cs.LG])", no announce types, the date on the channel's dc:date.
+func isOldArxivRSS(feed *gofeed.Feed) bool {
+	return feed.FeedVersion == "1.0"
 }
 
 // hasSkipDays reports whether the RSS channel lists skipDays, as arXiv's
