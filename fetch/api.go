@@ -67,9 +67,12 @@ func (c *Client) Day(ctx context.Context, categories []string, date string) (*Da
 			return nil, err
 		}
 		done++
-		if done == 1 && page.total > MaxAPIResults {
-			c.log.Warn("the API claims more results than a day can hold; reading at most MaxAPIResults",
-				"date", date, "claimed", page.total, "max", MaxAPIResults)
+		if done == 1 {
+			day.URL = page.url
+			if page.total > MaxAPIResults {
+				c.log.Warn("the API claims more results than a day can hold; reading at most MaxAPIResults",
+					"date", date, "claimed", page.total, "max", MaxAPIResults)
+			}
 		}
 		total = page.total
 		if len(page.papers) == 0 {
@@ -120,6 +123,7 @@ func searchQuery(categories []string, from, to time.Time) string {
 }
 
 type apiPage struct {
+	url    string
 	papers []model.Paper
 	total  int
 }
@@ -132,7 +136,7 @@ func (c *Client) apiPage(ctx context.Context, query string, categories []string,
 	v.Set("sortOrder", "ascending")
 	v.Set("start", strconv.Itoa(start))
 	v.Set("max_results", strconv.Itoa(size))
-	resp, err := c.get(ctx, c.opts.APIURL+"?"+v.Encode())
+	resp, err := c.get(ctx, c.opts.APIURL+"?"+v.Encode(), Validators{})
 	if err != nil {
 		return nil, err
 	}

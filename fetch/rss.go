@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -26,6 +27,11 @@ type Day struct {
 	// (US Eastern; never converted to local time).
 	Date   string
 	Source string // SourceRSS or SourceAPI
+	// URL is the URL fetched: the feed's, or the first API page's.
+	URL string
+	// Validators are the feed response's ETag and Last-Modified, to send
+	// back with LatestIf; none for the API.
+	Validators Validators
 	// NoAnnouncements is true for a valid feed without items (weekends,
 	// holidays).
 	NoAnnouncements bool
@@ -58,16 +64,25 @@ func checkCategories(op string, categories []string) error {
 }
 
 // Latest fetches today's announcements for categories with one GET of
-// <RSSURL>cat1+cat2.
+// LatestURL(categories). It is LatestIf with no validators.
 func (c *Client) Latest(ctx context.Context, categories []string) (*Day, error) {
+	return c.LatestIf(ctx, categories, Validators{})
+}
+
+// LatestIf fetches like Latest, sending If-None-Match / If-Modified-Since
+// from v when set; a 304 answer returns an error wrapping ErrNotModified
+// (and no Day). v is cleaned as the Day's Validators are before it is
+// sent. A 304 to a request without validators is an *HTTPError.
+func (c *Client) LatestIf(ctx context.Context, categories []string, v Validators) (*Day, error) {
 	if err := checkCategories("fetch latest", categories); err != nil {
 		return nil, err
 	}
-	base := c.opts.RSSURL
-	if !strings.HasSuffix(base, "/") {
-		base += "/"
+	url := c.LatestURL(categories)
+	resp, err := c.get(ctx, url, v.clean(url, c.log))
+	if errors.Is(err, ErrNotModified) {
+		c.log.Info("feed not modified", "url", url)
+		return nil, err
 	}
-	resp, err := c.get(ctx, base+strings.Join(categories, "+"))
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +90,20 @@ func (c *Client) Latest(ctx context.Context, categories []string) (*Day, error) 
 	if err != nil {
 		return nil, err
 	}
-	c.log.Info("fetched feed", "url", resp.url, "date", day.Date, "papers", len(day.Papers), "no_announcements", day.NoAnnouncements)
+	day.URL, day.Validators = resp.url, resp.validators
+	c.log.Info("fetched feed", "url", resp.url, "date", day.Date, "papers", len(day.Papers), "no_announcements", day.NoAnnouncements,
+		"etag", day.Validators.ETag, "last_modified", day.Validators.LastModified)
 	return day, nil
+}
+
+// LatestURL is the feed URL Latest asks for these categories:
+// <RSSURL>cat1+cat2. It does not check them; Latest does.
+func (c *Client) LatestURL(categories []string) string {
+	base := c.opts.RSSURL
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return base + strings.Join(categories, "+")
 }
 
 // parseRSS reads an arXiv RSS document.
