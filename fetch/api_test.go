@@ -70,6 +70,9 @@ func TestDayFromAPI(t *testing.T) {
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2 pages", len(reqs))
 	}
+	if want := srv.URL + reqs[0].URL.String(); day.URL != want || day.Validators != (Validators{}) {
+		t.Errorf("URL = %q, Validators = %+v; want the first page's URL %q and none", day.URL, day.Validators, want)
+	}
 	for i, r := range reqs {
 		q := r.URL.Query()
 		want := map[string]string{

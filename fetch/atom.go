@@ -34,7 +34,7 @@ func parseAtom(r *response, query string, categories []string, log *slog.Logger)
 	if err != nil || total < 0 {
 		return nil, fmt.Errorf("fetch %s: no usable opensearch:totalResults (%q): %w", r.url, totalText, ErrInvalidFeed)
 	}
-	page := &apiPage{total: total}
+	page := &apiPage{url: r.url, total: total}
 	for i, it := range feed.Items {
 		p, err := paperFromEntry(it, categories)
 		if err != nil {

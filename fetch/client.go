@@ -34,16 +34,20 @@ type response struct {
 	url         string
 	contentType string
 	body        []byte
+	validators  Validators // from the ETag and Last-Modified headers, cleaned
 }
 
-// get fetches url. It retries 503 and 429 answers after their Retry-After
-// (capped by MaxRetryWait, with a backoff when absent) up to MaxRetries
-// times, and network errors up to networkRetries times; any other non-2xx
-// status is returned at once as an *HTTPError.
-func (c *Client) get(ctx context.Context, url string) (*response, error) {
+// get fetches url, sending v (already cleaned) as If-None-Match and
+// If-Modified-Since. It retries 503 and 429 answers after their
+// Retry-After (capped by MaxRetryWait, with a backoff when absent) up to
+// MaxRetries times, and network errors up to networkRetries times. A 304
+// answer gives an error wrapping ErrNotModified when v was sent, and an
+// *HTTPError otherwise; any other non-2xx status is returned at once as an
+// *HTTPError.
+func (c *Client) get(ctx context.Context, url string, v Validators) (*response, error) {
 	busy, network := 0, 0
 	for {
-		resp, err := c.getOnce(ctx, url)
+		resp, err := c.getOnce(ctx, url, v)
 		if err == nil {
 			return resp, nil
 		}
@@ -92,19 +96,27 @@ func isNetworkError(err error) bool {
 	return errors.As(err, &ne)
 }
 
-func (c *Client) getOnce(ctx context.Context, url string) (*response, error) {
+func (c *Client) getOnce(ctx context.Context, url string, v Validators) (*response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.7")
+	v.set(req.Header)
 	c.log.Debug("get", "url", url)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, &netError{fmt.Errorf("fetch %s: %w", url, err)}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified {
+		// A 304 has no body to read.
+		if v.IsZero() {
+			return nil, fmt.Errorf("%w to a request that sent no validators", &HTTPError{URL: url, StatusCode: resp.StatusCode})
+		}
+		return nil, fmt.Errorf("fetch %s: %w", url, ErrNotModified)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// Drain a little so the connection can be reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -121,7 +133,8 @@ func (c *Client) getOnce(ctx context.Context, url string) (*response, error) {
 	if int64(len(body)) > c.opts.MaxBody {
 		return nil, tooLarge
 	}
-	return &response{url: url, contentType: resp.Header.Get("Content-Type"), body: body}, nil
+	got := Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	return &response{url: url, contentType: resp.Header.Get("Content-Type"), body: body, validators: got.clean(url, c.log)}, nil
 }
 
 // retryAfter reads a Retry-After header: delay seconds or an HTTP date.

@@ -11,6 +11,7 @@ import (
 func FuzzParseRSS(f *testing.F) {
 	f.Add(readFixture(f, "../testdata/arxiv/rss2_empty_cs_sunday_2026-03-29.xml"))
 	f.Add(readFixture(f, "testdata/rss2_feed_error_cs.XX.xml"))
+	f.Add(readFixture(f, rss1Excerpt))
 	f.Add([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><pubDate>Mon, 28 Apr 2025 00:00:00 -0400</pubDate>
 <item><title>T</title><guid>oai:arXiv.org:2504.17830v1</guid><description>arXiv:2504.17830v1 Announce Type: new
 Abstract: A</description><category>quant-ph</category><dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">R\'emy, {\l}ukasz</dc:creator></item></channel></rss>`))
@@ -22,7 +23,7 @@ Abstract: A</description><category>quant-ph</category><dc:creator xmlns:dc="http
 		}
 		seen := map[string]bool{}
 		for _, p := range day.Papers {
-			if p.ID == "" || p.Version < 1 || seen[p.ID] {
+			if p.ID == "" || p.Version < 1 || p.AnnounceType == "" || seen[p.ID] {
 				t.Fatalf("bad paper %+v", p)
 			}
 			seen[p.ID] = true

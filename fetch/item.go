@@ -13,7 +13,9 @@ import (
 )
 
 // paperFromItem turns one RSS item into a paper. It fails only when the
-// item carries no arXiv id anywhere.
+// item carries no arXiv id anywhere. The paper's AnnounceType is "" when
+// the item has neither <arxiv:announce_type> nor "Announce Type:" in its
+// description.
 func paperFromItem(it *gofeed.Item, log *slog.Logger) (model.Paper, error) {
 	desc := parseDescription(it.Description)
 	id, version, ok := parseGUID(it.GUID)
@@ -40,8 +42,11 @@ func paperFromItem(it *gofeed.Item, log *slog.Logger) (model.Paper, error) {
 	if announce == "" {
 		announce = desc.AnnounceType
 	}
+	// An empty type is left for parseRSS to reject; an unknown one (arXiv
+	// may add types) is kept, and the pipeline filters by the configured
+	// types.
 	at := model.AnnounceType(strings.ToLower(strings.TrimSpace(announce)))
-	if !at.Valid() {
+	if at != "" && !at.Valid() {
 		log.Warn("unknown announce type", "id", id, "announce_type", string(at))
 	}
 

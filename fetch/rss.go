@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -26,10 +27,18 @@ type Day struct {
 	// (US Eastern; never converted to local time).
 	Date   string
 	Source string // SourceRSS or SourceAPI
+	// URL is the URL fetched: the feed's, or the first API page's.
+	URL string
+	// Validators are the feed response's ETag and Last-Modified, to send
+	// back with LatestIf; none for the API.
+	Validators Validators
 	// NoAnnouncements is true for a valid feed without items (weekends,
 	// holidays).
 	NoAnnouncements bool
-	Papers          []model.Paper // unique by ID, in feed order
+	// Papers is every paper announced, before any announce-type filtering:
+	// unique by ID, in feed order. From the RSS feed each has a non-empty
+	// AnnounceType, possibly one arXiv added after this code was written.
+	Papers []model.Paper
 }
 
 // queryErrorTitle starts the channel title of arXiv's answer to a query
@@ -55,16 +64,25 @@ func checkCategories(op string, categories []string) error {
 }
 
 // Latest fetches today's announcements for categories with one GET of
-// <RSSURL>cat1+cat2.
+// LatestURL(categories). It is LatestIf with no validators.
 func (c *Client) Latest(ctx context.Context, categories []string) (*Day, error) {
+	return c.LatestIf(ctx, categories, Validators{})
+}
+
+// LatestIf fetches like Latest, sending If-None-Match / If-Modified-Since
+// from v when set; a 304 answer returns an error wrapping ErrNotModified
+// (and no Day). v is cleaned as the Day's Validators are before it is
+// sent. A 304 to a request without validators is an *HTTPError.
+func (c *Client) LatestIf(ctx context.Context, categories []string, v Validators) (*Day, error) {
 	if err := checkCategories("fetch latest", categories); err != nil {
 		return nil, err
 	}
-	base := c.opts.RSSURL
-	if !strings.HasSuffix(base, "/") {
-		base += "/"
+	url := c.LatestURL(categories)
+	resp, err := c.get(ctx, url, v.clean(url, c.log))
+	if errors.Is(err, ErrNotModified) {
+		c.log.Info("feed not modified", "url", url)
+		return nil, err
 	}
-	resp, err := c.get(ctx, base+strings.Join(categories, "+"))
 	if err != nil {
 		return nil, err
 	}
@@ -72,8 +90,20 @@ func (c *Client) Latest(ctx context.Context, categories []string) (*Day, error) 
 	if err != nil {
 		return nil, err
 	}
-	c.log.Info("fetched feed", "url", resp.url, "date", day.Date, "papers", len(day.Papers), "no_announcements", day.NoAnnouncements)
+	day.URL, day.Validators = resp.url, resp.validators
+	c.log.Info("fetched feed", "url", resp.url, "date", day.Date, "papers", len(day.Papers), "no_announcements", day.NoAnnouncements,
+		"etag", day.Validators.ETag, "last_modified", day.Validators.LastModified)
 	return day, nil
+}
+
+// LatestURL is the feed URL Latest asks for these categories:
+// <RSSURL>cat1+cat2. It does not check them; Latest does.
+func (c *Client) LatestURL(categories []string) string {
+	base := c.opts.RSSURL
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return base + strings.Join(categories, "+")
 }
 
 // parseRSS reads an arXiv RSS document.
@@ -104,6 +134,7 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 	}
 
 	seen := map[string]bool{}
+	untyped, firstUntyped := 0, ""
 	for i, it := range feed.Items {
 		p, err := paperFromItem(it, log)
 		if err != nil {
@@ -115,12 +146,27 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 			continue
 		}
 		seen[p.ID] = true
+		if p.AnnounceType == "" {
+			if untyped == 0 {
+				firstUntyped = p.ID
+			}
+			untyped++
+		}
 		day.Papers = append(day.Papers, p)
 	}
 
 	switch {
 	case len(feed.Items) > 0 && len(day.Papers) == 0:
 		return nil, fmt.Errorf("fetch %s: none of %d items has an arXiv id: %w", r.url, len(feed.Items), ErrInvalidFeed)
+	case untyped > 0:
+		// Kept, these papers would match no configured announce type and
+		// vanish from the digest without a word.
+		hint := ""
+		if isOldArxivRSS(feed) {
+			hint = ": this looks like arXiv's RSS 1.0 format from before 2024; check arxiv.rss_url"
+		}
+		return nil, fmt.Errorf("fetch %s: %d of %d items carry no arXiv announce type (first: %s)%s: %w",
+			r.url, untyped, len(day.Papers), firstUntyped, hint, ErrInvalidFeed)
 	case len(feed.Items) > 0 && day.Date == "":
 		return nil, fmt.Errorf("fetch %s: no pubDate on the channel or its items: %w", r.url, ErrInvalidFeed)
 	case len(day.Papers) == 0:
@@ -130,6 +176,13 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 		}
 	}
 	return day, nil
+}
+
+// isOldArxivRSS reports whether feed looks like arXiv's RSS from before
+// 2024, an RSS 1.0 (RDF) document: items titled "Title. (arXiv:1808.09964v1
+// [cs.LG])", no announce types, the date on the channel's dc:date.
+func isOldArxivRSS(feed *gofeed.Feed) bool {
+	return feed.FeedVersion == "1.0"
 }
 
 // hasSkipDays reports whether the RSS channel lists skipDays, as arXiv's
