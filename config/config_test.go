@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,6 +90,16 @@ func TestErrors(t *testing.T) {
 			[]string{"c.yaml: line 7: llm.base_url: environment variable ARXIV_DIGEST_TEST_UNSET is not set (used as ${ARXIV_DIGEST_TEST_UNSET})"}},
 		{"bad timezone", minimal + "schedule:\n  timezone: Mars/Olympus\n",
 			[]string{`c.yaml: line 7: schedule.timezone: unknown time zone "Mars/Olympus" (want an IANA name like America/New_York)`}},
+		{"NaN threshold", minimal + "threshold: .nan\n",
+			[]string{"c.yaml: line 6: threshold: invalid value .nan: want a finite number"}},
+		{"infinite budget", minimal + "llm:\n  max_cost_usd: .inf\n",
+			[]string{"c.yaml: line 7: llm.max_cost_usd: invalid value .inf: want a finite number"}},
+		{"infinite temperature", minimal + "llm:\n  temperature: -.Inf\n",
+			[]string{"c.yaml: line 7: llm.temperature: invalid value -.Inf: want a finite number"}},
+		{"NaN price", minimal + "llm:\n  price_per_million: {input: 1, output: .NaN}\n",
+			[]string{"c.yaml: line 7: llm.price_per_million.output: invalid value .NaN: want a finite number"}},
+		{"negative price", minimal + "llm:\n  price_per_million:\n    input: 1\n    cached_input: -0.1\n",
+			[]string{"c.yaml: line 9: llm.price_per_million.cached_input: invalid value -0.1: must not be negative"}},
 		{"not YAML", "arxiv: [\n", []string{"c.yaml: not valid YAML: line 1: did not find expected node content"}},
 		{"empty file", "", []string{"c.yaml: the file is empty"}},
 		{"several at once", minimal + "threshold: -1\nllm:\n  concurrency: 0\n  timeot: 5s\n", []string{
@@ -111,6 +122,54 @@ func TestErrors(t *testing.T) {
 				t.Errorf("error %T is not a *config.Error", err)
 			}
 		})
+	}
+}
+
+// TestEnvExpandedNaN: a float read from ${VAR} is held to the same rule.
+func TestEnvExpandedNaN(t *testing.T) {
+	_, err := Parse("c.yaml", []byte(minimal+"threshold: ${TH}\n"), func(k string) string { return map[string]string{"TH": ".nan"}[k] })
+	if err == nil || err.Error() != "c.yaml: line 6: threshold: invalid value ${TH}: want a finite number" {
+		t.Errorf("threshold from ${TH}=.nan: %v", err)
+	}
+}
+
+// TestValidateRejectsNaN: Validate holds a Config built in code, not read
+// from a file, to the same ranges; NaN compares false with everything, so a
+// check written as "x < 0 || x > 1" lets it through.
+func TestValidateRejectsNaN(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(minimal), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan, inf := math.NaN(), math.Inf(1)
+	cfg.Threshold = nan
+	cfg.LLM.MaxCostUSD = nan
+	cfg.LLM.Temperature = &inf
+	cfg.LLM.PricePerMillion = &Price{Input: nan}
+	want := []string{
+		"c.yaml: llm.max_cost_usd: invalid value NaN: must not be negative",
+		"c.yaml: llm.temperature: invalid value +Inf: must be between 0 and 2",
+		"c.yaml: llm.price_per_million.input: invalid value NaN: must not be negative",
+		"c.yaml: threshold: invalid value NaN: must be between 0 and 1",
+	}
+	if err := cfg.Validate(); err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("Validate =\n%v\nwant\n%s", err, strings.Join(want, "\n"))
+	}
+}
+
+func TestCheckThreshold(t *testing.T) {
+	for _, x := range []float64{0, 0.7, 1} {
+		if err := CheckThreshold(x); err != nil {
+			t.Errorf("CheckThreshold(%g) = %v", x, err)
+		}
+	}
+	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -0.1, 1.01} {
+		if err := CheckThreshold(x); err == nil {
+			t.Errorf("CheckThreshold(%g) accepted it", x)
+		}
+	}
+	if err := CheckThreshold(math.NaN()); err == nil || err.Error() != "invalid value NaN: must be between 0 and 1" {
+		t.Errorf("CheckThreshold(NaN) = %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
@@ -199,9 +200,23 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		node.Tag = "" // let the target type decide how to read the expanded text
 		node.Style = 0
 	}
-	if err := node.Decode(v.Addr().Interface()); err != nil {
+	// Decode into a fresh value, so that a value rejected here leaves the
+	// default in place.
+	out := reflect.New(v.Type())
+	if err := node.Decode(out.Interface()); err != nil {
 		d.fail(n, path, "%s: invalid value %q: %s", path, value, cleanYAMLError(err, v.Type()))
+		return
 	}
+	// YAML spells NaN and the infinities .nan and .inf. No setting has a
+	// use for them, and NaN compares false with every bound, so this one
+	// rule covers every float key, present and future.
+	if k := v.Kind(); k == reflect.Float32 || k == reflect.Float64 {
+		if f := out.Elem().Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			d.fail(n, path, "%s: invalid value %s: want a finite number", path, value)
+			return
+		}
+	}
+	v.Set(out.Elem())
 }
 
 func cleanYAMLError(err error, t reflect.Type) string {

@@ -101,10 +101,12 @@ func (c *Config) Validate() error {
 	if c.LLM.TokensPerMinute < 0 {
 		bad("llm.tokens_per_minute", "invalid value %d: must not be negative", c.LLM.TokensPerMinute)
 	}
-	if c.LLM.MaxCostUSD < 0 {
+	// Float checks are written so that NaN fails them: NaN compares false
+	// with everything.
+	if !(c.LLM.MaxCostUSD >= 0) {
 		bad("llm.max_cost_usd", "invalid value %g: must not be negative", c.LLM.MaxCostUSD)
 	}
-	if t := c.LLM.Temperature; t != nil && (*t < 0 || *t > 2) {
+	if t := c.LLM.Temperature; t != nil && !(*t >= 0 && *t <= 2) {
 		bad("llm.temperature", "invalid value %g: must be between 0 and 2", *t)
 	}
 	switch c.LLM.ReasoningEffort {
@@ -112,12 +114,19 @@ func (c *Config) Validate() error {
 	default:
 		bad("llm.reasoning_effort", "invalid value %q: want minimal, low, medium or high (or leave it out)", c.LLM.ReasoningEffort)
 	}
-	if p := c.LLM.PricePerMillion; p != nil && (p.Input < 0 || p.CachedInput < 0 || p.Output < 0) {
-		bad("llm.price_per_million", "prices must not be negative")
+	if p := c.LLM.PricePerMillion; p != nil {
+		for _, price := range []struct {
+			key   string
+			value float64
+		}{{"input", p.Input}, {"cached_input", p.CachedInput}, {"output", p.Output}} {
+			if !(price.value >= 0) {
+				bad("llm.price_per_million."+price.key, "invalid value %g: must not be negative", price.value)
+			}
+		}
 	}
 
-	if c.Threshold < 0 || c.Threshold > 1 {
-		bad("threshold", "invalid value %g: must be between 0 and 1", c.Threshold)
+	if err := CheckThreshold(c.Threshold); err != nil {
+		bad("threshold", "%v", err)
 	}
 	if strings.TrimSpace(c.Output.Dir) == "" {
 		bad("output.dir", "is required")
@@ -151,6 +160,16 @@ func (c *Config) Validate() error {
 		bad("log.level", "invalid value %q: want debug, info, warn or error", c.Log.Level)
 	}
 	return errors.Join(errs...)
+}
+
+// CheckThreshold reports whether x can be a relevance threshold: a number
+// from 0 to 1 (not NaN). It is the rule for the threshold key and for any
+// command-line flag that overrides it.
+func CheckThreshold(x float64) error {
+	if !(x >= 0 && x <= 1) {
+		return fmt.Errorf("invalid value %g: must be between 0 and 1", x)
+	}
+	return nil
 }
 
 func checkURL(bad func(string, string, ...any), key, raw string) {
