@@ -31,6 +31,9 @@ type Config struct {
 	// lines maps each key path written in the file to its line, so that
 	// validation errors can point at it.
 	lines map[string]int
+	// failed holds the key paths whose value could not be decoded (already
+	// reported); Validate is silent about them and the keys under them.
+	failed map[string]bool
 }
 
 // Arxiv says what to fetch.

@@ -57,6 +57,25 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// TestScalarAsList: one value where a list of values belongs is a list of
+// one.
+func TestScalarAsList(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(strings.Replace(minimal, "[cs.CL]", "cs.CL\n  announce_types: new", 1)), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Arxiv.Categories; len(got) != 1 || got[0] != "cs.CL" {
+		t.Errorf("categories = %q", got)
+	}
+	if got := cfg.Arxiv.AnnounceTypes; len(got) != 1 || got[0] != "new" {
+		t.Errorf("announce_types = %q", got)
+	}
+	_, err = Parse("c.yaml", []byte(strings.Replace(minimal, "[cs.CL]", "cs CL", 1)), noEnv)
+	if want := `c.yaml: line 2: arxiv.categories[0]: malformed category "cs CL" (want a form like cs.CL or quant-ph)`; err == nil || err.Error() != want {
+		t.Errorf("a malformed category alone: %v, want %s", err, want)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml string
@@ -100,6 +119,18 @@ func TestErrors(t *testing.T) {
 			[]string{"c.yaml: line 7: llm.price_per_million.output: invalid value .NaN: want a finite number"}},
 		{"negative price", minimal + "llm:\n  price_per_million:\n    input: 1\n    cached_input: -0.1\n",
 			[]string{"c.yaml: line 9: llm.price_per_million.cached_input: invalid value -0.1: must not be negative"}},
+		{"topic written as a string", strings.Replace(minimal, "  - name: Hallucination\n    description: Methods that reduce hallucination\n", "  - Hallucination\n", 1),
+			[]string{`c.yaml: line 4: topics[0]: a topic needs a name and a description (name: ..., description: ...), not just "Hallucination"`}},
+		{"topic written as a string in a flow list", "arxiv:\n  categories: [cs.CL]\ntopics: [Hallucination]\n",
+			[]string{`c.yaml: line 3: topics[0]: a topic needs a name and a description (name: ..., description: ...), not just "Hallucination"`}},
+		{"topic written as a list", minimal + "  - [Efficiency, Fast inference]\n",
+			[]string{`c.yaml: line 6: topics[1]: a topic needs a name and a description (name: ..., description: ...), not a list`}},
+		{"topics written as a string", "arxiv:\n  categories: [cs.CL]\ntopics: Hallucination\n",
+			[]string{`c.yaml: line 3: topics must be a list, not the value "Hallucination"`}},
+		{"arxiv written as a string", "arxiv: cs.CL\ntopics:\n  - name: A\n    description: B\n",
+			[]string{`c.yaml: line 1: arxiv must be a mapping of keys, not the value "cs.CL"`}},
+		{"mapping in a list of categories", strings.Replace(minimal, "[cs.CL]", "[cs.CL, {cs: LG}]", 1),
+			[]string{`c.yaml: line 2: arxiv.categories[1] must be a single value, not a mapping`}},
 		{"not YAML", "arxiv: [\n", []string{"c.yaml: not valid YAML: line 1: did not find expected node content"}},
 		{"empty file", "", []string{"c.yaml: the file is empty"}},
 		{"several at once", minimal + "threshold: -1\nllm:\n  concurrency: 0\n  timeot: 5s\n", []string{

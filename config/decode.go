@@ -73,11 +73,12 @@ func Parse(file string, data []byte, getenv func(string) string) (*Config, error
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: file, Msg: "the file is empty"}
 	}
-	d := decoder{file: file, getenv: getenv, lines: map[string]int{}}
+	d := decoder{file: file, getenv: getenv, lines: map[string]int{}, failed: map[string]bool{}}
 	d.decode(doc.Content[0], reflect.ValueOf(&cfg).Elem(), "")
-	cfg.lines = d.lines
-	// Values that failed to decode keep their defaults, so validating them
-	// adds no noise; every problem in the file is reported at once.
+	cfg.lines, cfg.failed = d.lines, d.failed
+	// Values that failed to decode keep their defaults, and Validate says
+	// nothing about them or the keys under them: one mistake, one line.
+	// Every problem in the file is reported at once.
 	if err := errors.Join(append(d.errs, cfg.Validate())...); err != nil {
 		return nil, err
 	}
@@ -91,10 +92,27 @@ type decoder struct {
 	getenv func(string) string
 	errs   []error
 	lines  map[string]int
+	failed map[string]bool // key paths whose value could not be decoded
 }
 
-func (d *decoder) fail(n *yaml.Node, key, format string, args ...any) {
+// fail reports that the value at path could not be decoded.
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	d.failed[path] = true
+	d.report(n, path, format, args...)
+}
+
+// report reports a problem with a key (unknown, repeated) rather than with
+// its value.
+func (d *decoder) report(n *yaml.Node, key, format string, args ...any) {
 	d.errs = append(d.errs, &Error{File: d.file, Line: n.Line, Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// shaped is a struct that says, for a value of the wrong kind written in
+// its place, how it is written instead.
+type shaped interface{ shape() string }
+
+func (*Topic) shape() string {
+	return "a topic needs a name and a description (name: ..., description: ...)"
 }
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
@@ -116,24 +134,40 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	switch v.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
+			if s, ok := v.Addr().Interface().(shaped); ok {
+				what := kindName(n)
+				if n.Kind == yaml.ScalarNode {
+					what = fmt.Sprintf("just %q", n.Value)
+				}
+				d.fail(n, path, "%s: %s, not %s", path, s.shape(), what)
+				return
+			}
 			d.fail(n, path, "%s must be a mapping of keys, not %s", describe(path), kindName(n))
 			return
 		}
 		d.mapping(n, v, path)
 	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
+		items := n.Content
+		switch {
+		case n.Kind == yaml.ScalarNode && isScalar(v.Type().Elem()):
+			// categories: cs.CL is a list of one.
+			items = []*yaml.Node{n}
+		case n.Kind != yaml.SequenceNode:
 			d.fail(n, path, "%s must be a list, not %s", describe(path), kindName(n))
 			return
 		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, item := range n.Content {
+		s := reflect.MakeSlice(v.Type(), len(items), len(items))
+		for i, item := range items {
 			d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
 		}
 		v.Set(s)
 	case reflect.Pointer:
 		p := reflect.New(v.Type().Elem())
+		errs := len(d.errs)
 		d.decode(n, p.Elem(), path)
-		v.Set(p)
+		if len(d.errs) == errs {
+			v.Set(p)
+		}
 	default:
 		d.leaf(n, v, path)
 	}
@@ -160,11 +194,11 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 			if s := suggest(k.Value, names); s != "" {
 				msg += fmt.Sprintf("; did you mean `%s`?", s)
 			}
-			d.fail(k, key, "%s", msg)
+			d.report(k, key, "%s", msg)
 			continue
 		}
 		if seen[k.Value] {
-			d.fail(k, key, "key `%s` appears twice %s", k.Value, where(path))
+			d.report(k, key, "key `%s` appears twice %s", k.Value, where(path))
 			continue
 		}
 		seen[k.Value] = true
@@ -217,6 +251,18 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		}
 	}
 	v.Set(out.Elem())
+}
+
+// isScalar reports whether values of type t are written as one YAML scalar.
+func isScalar(t reflect.Type) bool {
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64:
+		return true
+	}
+	return false
 }
 
 func cleanYAMLError(err error, t reflect.Type) string {

@@ -20,6 +20,9 @@ var categoryRE = regexp.MustCompile(`^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[a-z]+)?)?$`
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
+		if c.failedAt(key) {
+			return
+		}
 		errs = append(errs, &Error{File: c.Path, Line: c.line(key), Key: key, Msg: key + ": " + fmt.Sprintf(format, args...)})
 	}
 
@@ -187,12 +190,26 @@ func announceTypeList() string {
 	return strings.Join(names, ", ")
 }
 
+// failedAt reports whether the value of key, or of a key above it, could
+// not be decoded (and so has been reported already).
+func (c *Config) failedAt(key string) bool {
+	_, ok := nearest(c.failed, key)
+	return ok
+}
+
 // line is the line where key (or, failing that, its nearest parent) was
 // written, or 0 when it came from the defaults.
 func (c *Config) line(key string) int {
+	n, _ := nearest(c.lines, key)
+	return n
+}
+
+// nearest looks key up in m, and failing that its parents: topics[2].name,
+// topics[2], topics.
+func nearest[V any](m map[string]V, key string) (V, bool) {
 	for key != "" {
-		if n, ok := c.lines[key]; ok {
-			return n
+		if v, ok := m[key]; ok {
+			return v, true
 		}
 		i := strings.LastIndexAny(key, ".[")
 		if i < 0 {
@@ -200,5 +217,6 @@ func (c *Config) line(key string) int {
 		}
 		key = key[:i]
 	}
-	return 0
+	var zero V
+	return zero, false
 }
