@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -62,13 +61,12 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 func Parse(file string, data []byte, getenv func(string) string) (*Config, error) {
 	cfg := Default()
 	cfg.Path = file
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := parseYAML(data)
+	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: file, Msg: "the file is empty"}
 		}
-		return nil, &Error{File: file, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, syntaxError(file, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: file, Msg: "the file is empty"}
