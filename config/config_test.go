@@ -304,6 +304,53 @@ func TestAPIKey(t *testing.T) {
 	}
 }
 
+// TestKeyWhereANameBelongs: a key written where the name of a variable or
+// a file belongs is an error that never repeats it, whichever way it fails.
+func TestKeyWhereANameBelongs(t *testing.T) {
+	const (
+		openai = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv"
+		groq   = "gsk_8fJ2kL9mN3pQ7rS1tU5vW0xY4zA6bC" // a valid variable name
+		pasted = "it looks like a key was pasted here (put the key in that variable, or in a file named by llm.api_key_file)"
+	)
+	env := map[string]string{"OPENAI_API_KEY": openai}
+	tests := []struct{ name, llm, want string }{
+		{"OpenAI key", "api_key_env: " + openai,
+			"c.yaml: line 7: llm.api_key_env: must name an environment variable, e.g. OPENAI_API_KEY; " + pasted},
+		{"key that is a valid name", "api_key_env: " + groq,
+			"c.yaml: line 7: llm.api_key_env: must name an environment variable, e.g. OPENAI_API_KEY; " + pasted},
+		{"quoted key with a line break", `api_key_env: "` + openai + `\n"`,
+			"c.yaml: line 7: llm.api_key_env: must name an environment variable, e.g. OPENAI_API_KEY; " + pasted},
+		{"the variable's value read with ${}", "api_key_env: ${OPENAI_API_KEY}",
+			"c.yaml: line 7: llm.api_key_env: ${OPENAI_API_KEY} reads the key itself; write the variable's name: api_key_env: OPENAI_API_KEY"},
+		{"key in an unset ${}", "api_key_env: ${" + groq + "}",
+			"c.yaml: line 7: llm.api_key_env: ${...} names an environment variable that is not set, and the name looks like a key; keep keys out of this file"},
+		{"key with a tag", "api_key_env: !!float " + openai,
+			"c.yaml: line 7: llm.api_key_env: invalid value (not shown, it may be a secret): want text"},
+		{"key as the file", "api_key_file: " + openai,
+			"c.yaml: line 7: llm.api_key_file: must name the file that holds the key; " + strings.Replace(pasted, "in that variable, or in a file named by llm.api_key_file", "in that file, or in a variable named by llm.api_key_env", 1)},
+		{"not a name", "api_key_env: OPENAI-API-KEY",
+			"c.yaml: line 7: llm.api_key_env: is not a valid variable name (letters, digits and _, not starting with a digit), e.g. OPENAI_API_KEY"},
+		{"a name with $", "api_key_env: $OPENAI_API_KEY",
+			"c.yaml: line 7: llm.api_key_env: is not a valid variable name (write the name alone, without $ or ${...}), e.g. OPENAI_API_KEY"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(minimal+"llm:\n  "+tt.llm+"\n"), func(k string) string { return env[k] })
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error =\n%v\nwant\n%s", err, tt.want)
+			}
+			if err != nil && (strings.Contains(err.Error(), "Ab3dEf6hIj9k") || strings.Contains(err.Error(), "8fJ2kL9mN3p")) {
+				t.Errorf("the error repeats the key: %v", err)
+			}
+		})
+	}
+	for _, name := range []string{"OPENAI_API_KEY", "openai_api_key", "_KEY", "MY_KEY_2", "ARXIV_DIGEST_OPENROUTER_API_KEY_FOR_WORK"} {
+		if _, err := Parse("c.yaml", []byte(minimal+"llm:\n  api_key_env: "+name+"\n"), noEnv); err != nil {
+			t.Errorf("api_key_env: %s: %v", name, err)
+		}
+	}
+}
+
 func TestFind(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,9 +72,10 @@ func Parse(file string, data []byte, getenv func(string) string) (*Config, error
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: file, Msg: "the file is empty"}
 	}
-	d := decoder{file: file, getenv: getenv, lines: map[string]int{}, failed: map[string]bool{}}
+	d := decoder{file: file, getenv: getenv, lines: map[string]int{}, failed: map[string]bool{},
+		noEcho: map[string]bool{}, expanded: map[string]string{}}
 	d.decode(doc.Content[0], reflect.ValueOf(&cfg).Elem(), "")
-	cfg.lines, cfg.failed = d.lines, d.failed
+	cfg.lines, cfg.failed, cfg.expanded = d.lines, d.failed, d.expanded
 	// Values that failed to decode keep their defaults, and Validate says
 	// nothing about them or the keys under them: one mistake, one line.
 	// Every problem in the file is reported at once.
@@ -91,6 +93,11 @@ type decoder struct {
 	errs   []error
 	lines  map[string]int
 	failed map[string]bool // key paths whose value could not be decoded
+	// noEcho holds the key paths whose value no error may repeat.
+	noEcho map[string]bool
+	// expanded maps the key paths whose value used ${VAR} to the text
+	// written.
+	expanded map[string]string
 }
 
 // fail reports that the value at path could not be decoded.
@@ -175,12 +182,16 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	fields := map[string]int{}
 	var names []string
 	for i := 0; i < v.NumField(); i++ {
-		tag := strings.Split(v.Type().Field(i).Tag.Get("yaml"), ",")[0]
+		f := v.Type().Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
 		if tag == "" || tag == "-" {
 			continue
 		}
 		fields[tag] = i
 		names = append(names, tag)
+		if f.Tag.Get("echo") == "never" {
+			d.noEcho[join(path, tag)] = true
+		}
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -204,7 +215,13 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	}
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// envNamePattern is what an environment variable's name may be.
+const envNamePattern = `[A-Za-z_][A-Za-z0-9_]*`
+
+var (
+	envRef  = regexp.MustCompile(`\$\{(` + envNamePattern + `)\}`)
+	envName = regexp.MustCompile(`^` + envNamePattern + `$`)
+)
 
 // leaf decodes one scalar after expanding ${VAR} references in it.
 func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
@@ -223,20 +240,29 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		return val
 	})
 	if len(missing) > 0 {
+		if looksLikeKey(missing[0]) {
+			d.fail(n, path, "%s: ${...} names an environment variable that is not set, and the name looks like a key; keep keys out of this file", path)
+			return
+		}
 		d.fail(n, path, "%s: environment variable %s is not set (used as ${%s})", path, missing[0], missing[0])
 		return
 	}
 	node := *n
 	if expanded != value {
+		d.expanded[path] = value
 		node.Value = expanded
 		node.Tag = "" // let the target type decide how to read the expanded text
 		node.Style = 0
 	}
 	// Decode into a fresh value, so that a value rejected here leaves the
 	// default in place.
+	shown := strconv.Quote(value)
+	if d.noEcho[path] {
+		shown = "(not shown, it may be a secret)"
+	}
 	out := reflect.New(v.Type())
 	if err := node.Decode(out.Interface()); err != nil {
-		d.fail(n, path, "%s: invalid value %q: %s", path, value, cleanYAMLError(err, v.Type()))
+		d.fail(n, path, "%s: invalid value %s: %s", path, shown, cleanYAMLError(err, v.Type()))
 		return
 	}
 	// YAML spells NaN and the infinities .nan and .inf. No setting has a
@@ -263,12 +289,14 @@ func isScalar(t reflect.Type) bool {
 	return false
 }
 
+// cleanYAMLError says why a scalar did not decode as type t, without
+// repeating the value (as the library's own messages do).
 func cleanYAMLError(err error, t reflect.Type) string {
 	var te *yaml.TypeError
-	if errors.As(err, &te) {
+	if errors.As(err, &te) || strings.Contains(err.Error(), "cannot decode") {
 		return "want " + typeName(t)
 	}
-	return err.Error()
+	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 func typeName(t reflect.Type) string {

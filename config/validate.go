@@ -77,9 +77,7 @@ func (c *Config) Validate() error {
 	}
 
 	checkURL(bad, "llm.base_url", c.LLM.BaseURL)
-	if c.LLM.APIKeyEnv == "" && c.LLM.APIKeyFile == "" {
-		bad("llm.api_key_env", "is empty: name the environment variable that holds the API key")
-	}
+	c.checkKeySource(bad)
 	if strings.TrimSpace(c.LLM.Model) == "" {
 		bad("llm.model", "is required")
 	}
