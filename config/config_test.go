@@ -351,6 +351,54 @@ func TestKeyWhereANameBelongs(t *testing.T) {
 	}
 }
 
+// TestAPIKeyUnusable: a key that cannot be sent in an HTTP header (a
+// second line, a control character) is an error that says where it came
+// from and what is wrong, without the key; surrounding whitespace, a
+// Windows line end and a byte-order mark are trimmed.
+func TestAPIKeyUnusable(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := Parse("c.yaml", []byte(minimal+"llm:\n  api_key_env: MY_KEY\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, content := range []string{"sk-abc123\r\n", "\ufeffsk-abc123\r\n", "  sk-abc123\n\n"} {
+		cfg.LLM.APIKeyFile = filepath.Join(dir, "key")
+		os.WriteFile(cfg.LLM.APIKeyFile, []byte(content), 0o600)
+		if key, err := cfg.APIKey(noEnv); err != nil || key != "sk-abc123" {
+			t.Errorf("file %q: key %q, %v", content, key, err)
+		}
+	}
+	tests := []struct{ name, file, env, want string }{
+		{"two lines in the file", "sk-abc123\r\nsk-def456\r\n", "",
+			"llm.api_key_file: unusable API key: the key read from " + filepath.Join(dir, "key") + " contains a line break (the file must hold the key alone, on one line)"},
+		{"a control character in the file", "sk-abc\x1b[0m123", "",
+			"llm.api_key_file: unusable API key: the key read from " + filepath.Join(dir, "key") + " contains a control character at position 7"},
+		{"a line break in the variable", "", "sk-abc123\nexport X=1",
+			"llm.api_key_env: unusable API key: the key in $MY_KEY contains a line break"},
+		{"a NUL in the variable", "", "sk-abc\x00123",
+			"llm.api_key_env: unusable API key: the key in $MY_KEY contains a control character at position 7"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg.LLM.APIKeyFile = ""
+			if tt.file != "" {
+				cfg.LLM.APIKeyFile = filepath.Join(dir, "key")
+				os.WriteFile(cfg.LLM.APIKeyFile, []byte(tt.file), 0o600)
+			}
+			_, err := cfg.APIKey(func(k string) string { return map[string]string{"MY_KEY": tt.env}[k] })
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error =\n%v\nwant\n%s", err, tt.want)
+			}
+			if !errors.Is(err, ErrBadAPIKey) || errors.Is(err, ErrNoAPIKey) {
+				t.Errorf("error %v is not ErrBadAPIKey", err)
+			}
+			if err != nil && strings.Contains(err.Error(), "abc") {
+				t.Errorf("the error repeats the key: %v", err)
+			}
+		})
+	}
+}
+
 func TestFind(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)

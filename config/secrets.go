@@ -6,31 +6,74 @@ import (
 	"os"
 	"strings"
 	"unicode"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // ErrNoAPIKey is returned by APIKey when the key is not available.
 var ErrNoAPIKey = errors.New("no API key")
 
+// ErrBadAPIKey is returned by APIKey when the key cannot be used: it cannot
+// even be sent in an HTTP header.
+var ErrBadAPIKey = errors.New("unusable API key")
+
 // APIKey returns the model API key from the file named by llm.api_key_file,
 // or else from the environment variable named by llm.api_key_env. The key
-// is never part of the Config value, so it cannot be printed with it.
+// is never part of the Config value, so it cannot be printed with it, and
+// no error repeats it. Surrounding whitespace (a Windows line end) and a
+// byte-order mark are trimmed; what is left must fit in an HTTP header.
 func (c *Config) APIKey(getenv func(string) string) (string, error) {
 	if c.LLM.APIKeyFile != "" {
 		data, err := os.ReadFile(c.LLM.APIKeyFile)
 		if err != nil {
 			return "", fmt.Errorf("llm.api_key_file: %w: %w", ErrNoAPIKey, err)
 		}
-		key := strings.TrimSpace(string(data))
+		key := trimKey(string(data))
 		if key == "" {
 			return "", fmt.Errorf("llm.api_key_file: %w: %s is empty", ErrNoAPIKey, c.LLM.APIKeyFile)
 		}
+		if err := checkKey(key); err != nil {
+			if errors.Is(err, errLineBreak) {
+				err = fmt.Errorf("%w (the file must hold the key alone, on one line)", err)
+			}
+			return "", fmt.Errorf("llm.api_key_file: %w: the key read from %s %w", ErrBadAPIKey, c.LLM.APIKeyFile, err)
+		}
 		return key, nil
 	}
-	key := strings.TrimSpace(getenv(c.LLM.APIKeyEnv))
+	key := trimKey(getenv(c.LLM.APIKeyEnv))
 	if key == "" {
 		return "", fmt.Errorf("llm.api_key_env: %w: environment variable %s is not set", ErrNoAPIKey, c.LLM.APIKeyEnv)
 	}
+	if err := checkKey(key); err != nil {
+		return "", fmt.Errorf("llm.api_key_env: %w: the key in $%s %w", ErrBadAPIKey, c.LLM.APIKeyEnv, err)
+	}
 	return key, nil
+}
+
+func trimKey(s string) string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "\ufeff"))
+}
+
+var errLineBreak = errors.New("contains a line break")
+
+// checkKey reports what keeps key from being sent as "Bearer <key>" in an
+// Authorization header (which the HTTP client would refuse for every
+// request), without repeating the key.
+func checkKey(key string) error {
+	if httpguts.ValidHeaderFieldValue("Bearer " + key) {
+		return nil
+	}
+	pos := 0
+	for _, r := range key {
+		pos++
+		switch {
+		case r == '\n' || r == '\r':
+			return errLineBreak
+		case r < ' ' && r != '\t' || r == 0x7f:
+			return fmt.Errorf("contains a control character at position %d", pos)
+		}
+	}
+	return errors.New("cannot be sent in an HTTP header")
 }
 
 // checkKeySource checks llm.api_key_env and llm.api_key_file. No message

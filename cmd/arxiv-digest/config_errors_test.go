@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
 )
 
 // TestEveryErrorLineIsPrefixed: a config with several mistakes is reported
@@ -46,5 +49,57 @@ func TestPastedKeyIsNeverPrinted(t *testing.T) {
 		if !strings.Contains(res.stderr, "llm.api_key_env: must name an environment variable, e.g. OPENAI_API_KEY; it looks like a key was pasted here") {
 			t.Errorf("%s: stderr %q", args, res.stderr)
 		}
+	}
+}
+
+// withKeyFile points the config at a key file holding content.
+func withKeyFile(t *testing.T, cfg, content string) string {
+	t.Helper()
+	file := filepath.Join(filepath.Dir(cfg), "openai.key")
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, bytes.Replace(data, []byte("api_key_env: TEST_LLM_KEY"), []byte("api_key_file: "+file), 1), 0o644)
+	return file
+}
+
+// TestKeyFileWithTwoLines: a key file with a second line is a config error
+// (exit 2) before any request, not a run of requests that never leave.
+func TestKeyFileWithTwoLines(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	file := withKeyFile(t, cfg, testKey+"\r\n"+testKey+"\r\n")
+	for _, args := range [][]string{{"run"}, {"check"}, {"check", "--online"}} {
+		res := runCLI(t, append(args, "--config", cfg)...)
+		want := "arxiv-digest: llm.api_key_file: unusable API key: the key read from " + file + " contains a line break"
+		if res.code != 2 || !strings.Contains(res.stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", args, res.code, res.stderr, want)
+		}
+		if strings.Contains(res.stdout+res.stderr, testKey) {
+			t.Errorf("%s printed the key", args)
+		}
+		if args[0] == "check" && !strings.Contains(res.stdout, "# API key: UNUSABLE (") {
+			t.Errorf("%s: stdout does not say the key is unusable:\n%s", args, res.stdout)
+		}
+	}
+	if n := llm.Stats().Requests; n != 0 {
+		t.Errorf("%d requests reached the model server, want none", n)
+	}
+}
+
+// TestKeyFileFromWindows: a key file written on Windows (a byte-order mark,
+// CRLF) works: the fake server accepts only the exact key.
+func TestKeyFileFromWindows(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{Model: "gpt-5-mini", APIKey: testKey})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	withKeyFile(t, cfg, "\ufeff"+testKey+"\r\n")
+	res := runCLI(t, "check", "--config", cfg, "--online")
+	if res.code != 0 || !strings.Contains(res.stdout, "model ok") {
+		t.Errorf("check --online: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 }
