@@ -131,6 +131,12 @@ func TestErrors(t *testing.T) {
 			[]string{`c.yaml: line 1: arxiv must be a mapping of keys, not the value "cs.CL"`}},
 		{"mapping in a list of categories", strings.Replace(minimal, "[cs.CL]", "[cs.CL, {cs: LG}]", 1),
 			[]string{`c.yaml: line 2: arxiv.categories[1] must be a single value, not a mapping`}},
+		{"timeout under a second", minimal + "llm:\n  timeout: 500ms\n",
+			[]string{"c.yaml: line 7: llm.timeout: invalid value 500ms: must be at least 1s, a model answer takes longer"}},
+		{"timeout of zero", minimal + "llm:\n  timeout: 0s\n",
+			[]string{"c.yaml: line 7: llm.timeout: invalid value 0s: must be at least 1s, a model answer takes longer"}},
+		{"retry backoff under a second", minimal + "schedule:\n  retry_backoff: 10ms\n",
+			[]string{"c.yaml: line 7: schedule.retry_backoff: invalid value 10ms: must be at least 1s, each retry fetches the feed again"}},
 		{"not YAML", "arxiv: [\n", []string{"c.yaml: line 1: not valid YAML: did not find expected node content"}},
 		{"empty file", "", []string{"c.yaml: the file is empty"}},
 		{"several at once", minimal + "threshold: -1\nllm:\n  concurrency: 0\n  timeot: 5s\n", []string{
@@ -396,6 +402,45 @@ func TestAPIKeyUnusable(t *testing.T) {
 				t.Errorf("the error repeats the key: %v", err)
 			}
 		})
+	}
+}
+
+// TestPathsOnDisk: output.dir must be a folder (or not exist yet), and
+// store.path a file; a mistake is a config error at its line rather than
+// a failure once the run has begun.
+func TestPathsOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, yaml, want string }{
+		{"output.dir is a file", "output:\n  dir: " + file + "\n",
+			"c.yaml: line 7: output.dir: " + file + " is a file, not a folder"},
+		{"output.dir is inside a file", "output:\n  dir: " + file + "/digests\n",
+			"c.yaml: line 7: output.dir: " + file + "/digests is inside " + file + ", which is a file, not a folder"},
+		{"store.path is a folder", "store:\n  path: " + dir + "\n",
+			"c.yaml: line 7: store.path: " + dir + " is a folder; name the database file, e.g. " + filepath.Join(dir, "arxiv-digest.db")},
+		{"store.path is inside a file", "store:\n  path: " + file + "/a.db\n",
+			"c.yaml: line 7: store.path: " + file + "/a.db is inside " + file + ", which is a file, not a folder"},
+		{"the default store.path is a folder", "output:\n  dir: " + filepath.Join(dir, "out") + "\n",
+			"c.yaml: store.path: " + filepath.Join(dir, "out", "arxiv-digest.db") + " (the default, in output.dir) is a folder; set store.path to the database file"},
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "out", "arxiv-digest.db"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(minimal+tt.yaml), noEnv)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error =\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+	for _, ok := range []string{"output:\n  dir: " + dir + "\n", "output:\n  dir: " + dir + "/new/digests\n", "store:\n  path: " + dir + "/new.db\n"} {
+		if _, err := Parse("c.yaml", []byte(minimal+ok), noEnv); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -16,7 +18,9 @@ import (
 // astro-ph.CO, cond-mat.stat-mech, q-bio.NC, physics.acc-ph.
 var categoryRE = regexp.MustCompile(`^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[a-z]+)?)?$`)
 
-// Validate checks every value and returns every problem found, joined.
+// Validate checks every value and returns every problem found, joined. It
+// looks at the disk only to see that output.dir and store.path are not a
+// file and a folder; it creates nothing.
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -84,8 +88,8 @@ func (c *Config) Validate() error {
 	if c.LLM.Concurrency < 1 || c.LLM.Concurrency > 1024 {
 		bad("llm.concurrency", "invalid value %d: must be between 1 and 1024", c.LLM.Concurrency)
 	}
-	if c.LLM.Timeout <= 0 {
-		bad("llm.timeout", "invalid value %s: must be positive", c.LLM.Timeout.D())
+	if c.LLM.Timeout < Duration(time.Second) {
+		bad("llm.timeout", "invalid value %s: must be at least 1s, a model answer takes longer", c.LLM.Timeout.D())
 	}
 	if c.LLM.MaxRetries < 0 {
 		bad("llm.max_retries", "invalid value %d: must not be negative", c.LLM.MaxRetries)
@@ -131,7 +135,10 @@ func (c *Config) Validate() error {
 	}
 	if strings.TrimSpace(c.Output.Dir) == "" {
 		bad("output.dir", "is required")
+	} else {
+		checkFolder(bad, "output.dir", c.Output.Dir)
 	}
+	c.checkStorePath(bad)
 	if c.Output.BaseURL != "" {
 		checkURL(bad, "output.base_url", c.Output.BaseURL)
 	}
@@ -147,8 +154,8 @@ func (c *Config) Validate() error {
 	if c.Schedule.Retries < 0 {
 		bad("schedule.retries", "invalid value %d: must not be negative", c.Schedule.Retries)
 	}
-	if c.Schedule.RetryBackoff <= 0 {
-		bad("schedule.retry_backoff", "invalid value %s: must be positive", c.Schedule.RetryBackoff.D())
+	if c.Schedule.RetryBackoff < Duration(time.Second) {
+		bad("schedule.retry_backoff", "invalid value %s: must be at least 1s, each retry fetches the feed again", c.Schedule.RetryBackoff.D())
 	}
 	switch c.Log.Format {
 	case "text", "json":
@@ -171,6 +178,55 @@ func CheckThreshold(x float64) error {
 		return fmt.Errorf("invalid value %g: must be between 0 and 1", x)
 	}
 	return nil
+}
+
+// checkFolder reports a folder path that is a file, or inside one.
+func checkFolder(bad func(string, string, ...any), key, dir string) {
+	switch f := fileOnPath(dir); f {
+	case "":
+	case dir:
+		bad(key, "%s is a file, not a folder", dir)
+	default:
+		bad(key, "%s is inside %s, which is a file, not a folder", dir, f)
+	}
+}
+
+// checkStorePath reports a database path that is a folder, or inside a
+// file.
+func (c *Config) checkStorePath(bad func(string, string, ...any)) {
+	path := c.StorePath()
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		if c.Store.Path == "" {
+			bad("store.path", "%s (the default, in output.dir) is a folder; set store.path to the database file", path)
+			return
+		}
+		bad("store.path", "%s is a folder; name the database file, e.g. %s", path, filepath.Join(path, "arxiv-digest.db"))
+		return
+	}
+	if c.Store.Path != "" { // the default is in output.dir, checked already
+		if f := fileOnPath(filepath.Dir(path)); f != "" {
+			bad("store.path", "%s is inside %s, which is a file, not a folder", path, f)
+		}
+	}
+}
+
+// fileOnPath returns path, or the nearest of its parents that exists, if
+// that is a file rather than a folder; "" otherwise.
+func fileOnPath(path string) string {
+	for {
+		fi, err := os.Stat(path)
+		if err == nil {
+			if fi.IsDir() {
+				return ""
+			}
+			return path
+		}
+		parent := filepath.Dir(path)
+		if parent == path {
+			return ""
+		}
+		path = parent
+	}
 }
 
 func checkURL(bad func(string, string, ...any), key, raw string) {

@@ -103,3 +103,23 @@ func TestKeyFileFromWindows(t *testing.T) {
 		t.Errorf("check --online: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 }
+
+// TestOutputDirIsAFile: output.dir naming a file is a config error (exit 2)
+// with its line, found before anything is fetched.
+func TestOutputDirIsAFile(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	if err := os.WriteFile(filepath.Join(dir, "digests"), []byte("not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runCLI(t, "run", "--config", cfg)
+	want := "arxiv-digest: " + cfg + ": line 20: output.dir: " + filepath.Join(dir, "digests") + " is a file, not a folder"
+	if res.code != 2 || strings.TrimSpace(res.stderr) != want {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", res.code, res.stderr, want)
+	}
+	if arxiv.hits.Load() != 0 || llm.Stats().Requests != 0 {
+		t.Errorf("%d feed and %d model requests before the config error", arxiv.hits.Load(), llm.Stats().Requests)
+	}
+}
