@@ -332,6 +332,11 @@ func TestKeyWhereANameBelongs(t *testing.T) {
 			"c.yaml: line 7: llm.api_key_env: ${...} names an environment variable that is not set, and the name looks like a key; keep keys out of this file"},
 		{"key with a tag", "api_key_env: !!float " + openai,
 			"c.yaml: line 7: llm.api_key_env: invalid value (not shown, it may be a secret): want text"},
+		{"key as the llm section", "", "c.yaml: line 6: llm must be a mapping of keys, not a value that looks like an API key (not shown)"},
+		{"key as a key", openai + ": 1",
+			"c.yaml: line 7: unknown key (not shown, it looks like an API key) in llm"},
+		{"key as a number", "concurrency: " + openai,
+			"c.yaml: line 7: llm.concurrency: invalid value (not shown, it may be a secret): want a whole number"},
 		{"key as the file", "api_key_file: " + openai,
 			"c.yaml: line 7: llm.api_key_file: must name the file that holds the key; " + strings.Replace(pasted, "in that variable, or in a file named by llm.api_key_file", "in that file, or in a variable named by llm.api_key_env", 1)},
 		{"not a name", "api_key_env: OPENAI-API-KEY",
@@ -341,7 +346,11 @@ func TestKeyWhereANameBelongs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("c.yaml", []byte(minimal+"llm:\n  "+tt.llm+"\n"), func(k string) string { return env[k] })
+			text := minimal + "llm:\n  " + tt.llm + "\n"
+			if tt.llm == "" {
+				text = minimal + "llm: " + openai + "\n"
+			}
+			_, err := Parse("c.yaml", []byte(text), func(k string) string { return env[k] })
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error =\n%v\nwant\n%s", err, tt.want)
 			}

@@ -141,7 +141,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if n.Kind != yaml.MappingNode {
 			if s, ok := v.Addr().Interface().(shaped); ok {
 				what := kindName(n)
-				if n.Kind == yaml.ScalarNode {
+				if n.Kind == yaml.ScalarNode && !looksLikeKey(n.Value) {
 					what = fmt.Sprintf("just %q", n.Value)
 				}
 				d.fail(n, path, "%s: %s, not %s", path, s.shape(), what)
@@ -199,6 +199,10 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		key := join(path, k.Value)
 		idx, ok := fields[k.Value]
 		if !ok {
+			if looksLikeKey(k.Value) {
+				d.report(k, key, "unknown key (not shown, it looks like an API key) %s", where(path))
+				continue
+			}
 			msg := fmt.Sprintf("unknown key `%s` %s", k.Value, where(path))
 			if s := suggest(k.Value, names); s != "" {
 				msg += fmt.Sprintf("; did you mean `%s`?", s)
@@ -257,7 +261,7 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 	// Decode into a fresh value, so that a value rejected here leaves the
 	// default in place.
 	shown := strconv.Quote(value)
-	if d.noEcho[path] {
+	if d.noEcho[path] || looksLikeKey(value) {
 		shown = "(not shown, it may be a secret)"
 	}
 	out := reflect.New(v.Type())
@@ -314,11 +318,13 @@ func typeName(t reflect.Type) string {
 }
 
 func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
+	switch {
+	case n.Kind == yaml.MappingNode:
 		return "a mapping"
-	case yaml.SequenceNode:
+	case n.Kind == yaml.SequenceNode:
 		return "a list"
+	case looksLikeKey(n.Value):
+		return "a value that looks like an API key (not shown)"
 	}
 	return fmt.Sprintf("the value %q", n.Value)
 }
