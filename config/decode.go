@@ -258,12 +258,12 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		node.Tag = "" // let the target type decide how to read the expanded text
 		node.Style = 0
 	}
-	// Decode into a fresh value, so that a value rejected here leaves the
-	// default in place.
 	shown := strconv.Quote(value)
 	if d.noEcho[path] || looksLikeKey(value) {
 		shown = "(not shown, it may be a secret)"
 	}
+	// Decode into a fresh value, so that a value rejected here leaves the
+	// default in place.
 	out := reflect.New(v.Type())
 	if err := node.Decode(out.Interface()); err != nil {
 		d.fail(n, path, "%s: invalid value %s: %s", path, shown, cleanYAMLError(err, v.Type()))
