@@ -32,6 +32,12 @@ type Config struct {
 	// lines maps each key path written in the file to its line, so that
 	// validation errors can point at it.
 	lines map[string]int
+	// failed holds the key paths whose value could not be decoded (already
+	// reported); Validate is silent about them and the keys under them.
+	failed map[string]bool
+	// expanded maps the key paths whose value used ${VAR} to the text
+	// written in the file.
+	expanded map[string]string
 }
 
 // Arxiv says what to fetch.
@@ -50,9 +56,11 @@ type Topic struct {
 
 // LLM says which model judges the papers and how hard to push the server.
 type LLM struct {
-	BaseURL           string   `yaml:"base_url"`
-	APIKeyEnv         string   `yaml:"api_key_env"`
-	APIKeyFile        string   `yaml:"api_key_file"`
+	BaseURL string `yaml:"base_url"`
+	// A key pasted where a name belongs must never be printed back, so no
+	// error repeats what is written in these two keys (echo:"never").
+	APIKeyEnv         string   `yaml:"api_key_env" echo:"never"`
+	APIKeyFile        string   `yaml:"api_key_file" echo:"never"`
 	Model             string   `yaml:"model"`
 	Temperature       *float64 `yaml:"temperature"`
 	ReasoningEffort   string   `yaml:"reasoning_effort"`

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,25 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// TestScalarAsList: one value where a list of values belongs is a list of
+// one.
+func TestScalarAsList(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(strings.Replace(minimal, "[cs.CL]", "cs.CL\n  announce_types: new", 1)), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Arxiv.Categories; len(got) != 1 || got[0] != "cs.CL" {
+		t.Errorf("categories = %q", got)
+	}
+	if got := cfg.Arxiv.AnnounceTypes; len(got) != 1 || got[0] != "new" {
+		t.Errorf("announce_types = %q", got)
+	}
+	_, err = Parse("c.yaml", []byte(strings.Replace(minimal, "[cs.CL]", "cs CL", 1)), noEnv)
+	if want := `c.yaml: line 2: arxiv.categories[0]: malformed category "cs CL" (want a form like cs.CL or quant-ph)`; err == nil || err.Error() != want {
+		t.Errorf("a malformed category alone: %v, want %s", err, want)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml string
@@ -89,7 +109,35 @@ func TestErrors(t *testing.T) {
 			[]string{"c.yaml: line 7: llm.base_url: environment variable ARXIV_DIGEST_TEST_UNSET is not set (used as ${ARXIV_DIGEST_TEST_UNSET})"}},
 		{"bad timezone", minimal + "schedule:\n  timezone: Mars/Olympus\n",
 			[]string{`c.yaml: line 7: schedule.timezone: unknown time zone "Mars/Olympus" (want an IANA name like America/New_York)`}},
-		{"not YAML", "arxiv: [\n", []string{"c.yaml: not valid YAML: line 1: did not find expected node content"}},
+		{"NaN threshold", minimal + "threshold: .nan\n",
+			[]string{"c.yaml: line 6: threshold: invalid value .nan: want a finite number"}},
+		{"infinite budget", minimal + "llm:\n  max_cost_usd: .inf\n",
+			[]string{"c.yaml: line 7: llm.max_cost_usd: invalid value .inf: want a finite number"}},
+		{"infinite temperature", minimal + "llm:\n  temperature: -.Inf\n",
+			[]string{"c.yaml: line 7: llm.temperature: invalid value -.Inf: want a finite number"}},
+		{"NaN price", minimal + "llm:\n  price_per_million: {input: 1, output: .NaN}\n",
+			[]string{"c.yaml: line 7: llm.price_per_million.output: invalid value .NaN: want a finite number"}},
+		{"negative price", minimal + "llm:\n  price_per_million:\n    input: 1\n    cached_input: -0.1\n",
+			[]string{"c.yaml: line 9: llm.price_per_million.cached_input: invalid value -0.1: must not be negative"}},
+		{"topic written as a string", strings.Replace(minimal, "  - name: Hallucination\n    description: Methods that reduce hallucination\n", "  - Hallucination\n", 1),
+			[]string{`c.yaml: line 4: topics[0]: a topic needs a name and a description (name: ..., description: ...), not just "Hallucination"`}},
+		{"topic written as a string in a flow list", "arxiv:\n  categories: [cs.CL]\ntopics: [Hallucination]\n",
+			[]string{`c.yaml: line 3: topics[0]: a topic needs a name and a description (name: ..., description: ...), not just "Hallucination"`}},
+		{"topic written as a list", minimal + "  - [Efficiency, Fast inference]\n",
+			[]string{`c.yaml: line 6: topics[1]: a topic needs a name and a description (name: ..., description: ...), not a list`}},
+		{"topics written as a string", "arxiv:\n  categories: [cs.CL]\ntopics: Hallucination\n",
+			[]string{`c.yaml: line 3: topics must be a list, not the value "Hallucination"`}},
+		{"arxiv written as a string", "arxiv: cs.CL\ntopics:\n  - name: A\n    description: B\n",
+			[]string{`c.yaml: line 1: arxiv must be a mapping of keys, not the value "cs.CL"`}},
+		{"mapping in a list of categories", strings.Replace(minimal, "[cs.CL]", "[cs.CL, {cs: LG}]", 1),
+			[]string{`c.yaml: line 2: arxiv.categories[1] must be a single value, not a mapping`}},
+		{"timeout under a second", minimal + "llm:\n  timeout: 500ms\n",
+			[]string{"c.yaml: line 7: llm.timeout: invalid value 500ms: must be at least 1s, a model answer takes longer"}},
+		{"timeout of zero", minimal + "llm:\n  timeout: 0s\n",
+			[]string{"c.yaml: line 7: llm.timeout: invalid value 0s: must be at least 1s, a model answer takes longer"}},
+		{"retry backoff under a second", minimal + "schedule:\n  retry_backoff: 10ms\n",
+			[]string{"c.yaml: line 7: schedule.retry_backoff: invalid value 10ms: must be at least 1s, each retry fetches the feed again"}},
+		{"not YAML", "arxiv: [\n", []string{"c.yaml: line 1: not valid YAML: did not find expected node content"}},
 		{"empty file", "", []string{"c.yaml: the file is empty"}},
 		{"several at once", minimal + "threshold: -1\nllm:\n  concurrency: 0\n  timeot: 5s\n", []string{
 			"c.yaml: line 9: unknown key `timeot` in llm; did you mean `timeout`?",
@@ -114,6 +162,54 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestEnvExpandedNaN: a float read from ${VAR} is held to the same rule.
+func TestEnvExpandedNaN(t *testing.T) {
+	_, err := Parse("c.yaml", []byte(minimal+"threshold: ${TH}\n"), func(k string) string { return map[string]string{"TH": ".nan"}[k] })
+	if err == nil || err.Error() != "c.yaml: line 6: threshold: invalid value ${TH}: want a finite number" {
+		t.Errorf("threshold from ${TH}=.nan: %v", err)
+	}
+}
+
+// TestValidateRejectsNaN: Validate holds a Config built in code, not read
+// from a file, to the same ranges; NaN compares false with everything, so a
+// check written as "x < 0 || x > 1" lets it through.
+func TestValidateRejectsNaN(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(minimal), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan, inf := math.NaN(), math.Inf(1)
+	cfg.Threshold = nan
+	cfg.LLM.MaxCostUSD = nan
+	cfg.LLM.Temperature = &inf
+	cfg.LLM.PricePerMillion = &Price{Input: nan}
+	want := []string{
+		"c.yaml: llm.max_cost_usd: invalid value NaN: must not be negative",
+		"c.yaml: llm.temperature: invalid value +Inf: must be between 0 and 2",
+		"c.yaml: llm.price_per_million.input: invalid value NaN: must not be negative",
+		"c.yaml: threshold: invalid value NaN: must be between 0 and 1",
+	}
+	if err := cfg.Validate(); err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("Validate =\n%v\nwant\n%s", err, strings.Join(want, "\n"))
+	}
+}
+
+func TestCheckThreshold(t *testing.T) {
+	for _, x := range []float64{0, 0.7, 1} {
+		if err := CheckThreshold(x); err != nil {
+			t.Errorf("CheckThreshold(%g) = %v", x, err)
+		}
+	}
+	for _, x := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -0.1, 1.01} {
+		if err := CheckThreshold(x); err == nil {
+			t.Errorf("CheckThreshold(%g) accepted it", x)
+		}
+	}
+	if err := CheckThreshold(math.NaN()); err == nil || err.Error() != "invalid value NaN: must be between 0 and 1" {
+		t.Errorf("CheckThreshold(NaN) = %v", err)
+	}
+}
+
 func TestEnvExpansion(t *testing.T) {
 	env := map[string]string{"LLM_HOST": "http://127.0.0.1:11434", "OUT": "/srv/digests"}
 	cfg, err := Parse("c.yaml", []byte(minimal+"llm:\n  base_url: ${LLM_HOST}/v1\n  concurrency: 4\noutput:\n  dir: ${OUT}\n"),
@@ -126,28 +222,42 @@ func TestEnvExpansion(t *testing.T) {
 	}
 }
 
-func TestAPIKey(t *testing.T) {
-	cfg, err := Parse("c.yaml", []byte(minimal+"llm:\n  api_key_env: MY_KEY\n"), noEnv)
-	if err != nil {
+// TestPathsOnDisk: output.dir must be a folder (or not exist yet), and
+// store.path a file; a mistake is a config error at its line rather than
+// a failure once the run has begun.
+func TestPathsOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cfg.APIKey(noEnv); !errors.Is(err, ErrNoAPIKey) || err.Error() != "llm.api_key_env: no API key: environment variable MY_KEY is not set" {
-		t.Errorf("unset key: %v", err)
+	tests := []struct{ name, yaml, want string }{
+		{"output.dir is a file", "output:\n  dir: " + file + "\n",
+			"c.yaml: line 7: output.dir: " + file + " is a file, not a folder"},
+		{"output.dir is inside a file", "output:\n  dir: " + file + "/digests\n",
+			"c.yaml: line 7: output.dir: " + file + "/digests is inside " + file + ", which is a file, not a folder"},
+		{"store.path is a folder", "store:\n  path: " + dir + "\n",
+			"c.yaml: line 7: store.path: " + dir + " is a folder; name the database file, e.g. " + filepath.Join(dir, "arxiv-digest.db")},
+		{"store.path is inside a file", "store:\n  path: " + file + "/a.db\n",
+			"c.yaml: line 7: store.path: " + file + "/a.db is inside " + file + ", which is a file, not a folder"},
+		{"the default store.path is a folder", "output:\n  dir: " + filepath.Join(dir, "out") + "\n",
+			"c.yaml: store.path: " + filepath.Join(dir, "out", "arxiv-digest.db") + " (the default, in output.dir) is a folder; set store.path to the database file"},
 	}
-	key, err := cfg.APIKey(func(k string) string { return map[string]string{"MY_KEY": " sk-123 "}[k] })
-	if err != nil || key != "sk-123" {
-		t.Errorf("key = %q, %v", key, err)
-	}
-	file := filepath.Join(t.TempDir(), "key")
-	if err := os.WriteFile(file, []byte("sk-from-file\n"), 0o600); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "out", "arxiv-digest.db"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg.LLM.APIKeyFile = file
-	if key, err := cfg.APIKey(noEnv); err != nil || key != "sk-from-file" {
-		t.Errorf("file key = %q, %v", key, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("c.yaml", []byte(minimal+tt.yaml), noEnv)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error =\n%v\nwant\n%s", err, tt.want)
+			}
+		})
 	}
-	if got := Mask("sk-proj-abcdefghijklmnop"); strings.Contains(got, "abcdefgh") || got != "sk-...op" {
-		t.Errorf("Mask = %q", got)
+	for _, ok := range []string{"output:\n  dir: " + dir + "\n", "output:\n  dir: " + dir + "/new/digests\n", "store:\n  path: " + dir + "/new.db\n"} {
+		if _, err := Parse("c.yaml", []byte(minimal+ok), noEnv); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
 	}
 }
 

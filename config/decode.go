@@ -1,13 +1,14 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,22 +62,23 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 func Parse(file string, data []byte, getenv func(string) string) (*Config, error) {
 	cfg := Default()
 	cfg.Path = file
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := parseYAML(data)
+	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: file, Msg: "the file is empty"}
 		}
-		return nil, &Error{File: file, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, syntaxError(file, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: file, Msg: "the file is empty"}
 	}
-	d := decoder{file: file, getenv: getenv, lines: map[string]int{}}
+	d := decoder{file: file, getenv: getenv, lines: map[string]int{}, failed: map[string]bool{},
+		noEcho: map[string]bool{}, expanded: map[string]string{}}
 	d.decode(doc.Content[0], reflect.ValueOf(&cfg).Elem(), "")
-	cfg.lines = d.lines
-	// Values that failed to decode keep their defaults, so validating them
-	// adds no noise; every problem in the file is reported at once.
+	cfg.lines, cfg.failed, cfg.expanded = d.lines, d.failed, d.expanded
+	// Values that failed to decode keep their defaults, and Validate says
+	// nothing about them or the keys under them: one mistake, one line.
+	// Every problem in the file is reported at once.
 	if err := errors.Join(append(d.errs, cfg.Validate())...); err != nil {
 		return nil, err
 	}
@@ -90,10 +92,32 @@ type decoder struct {
 	getenv func(string) string
 	errs   []error
 	lines  map[string]int
+	failed map[string]bool // key paths whose value could not be decoded
+	// noEcho holds the key paths whose value no error may repeat.
+	noEcho map[string]bool
+	// expanded maps the key paths whose value used ${VAR} to the text
+	// written.
+	expanded map[string]string
 }
 
-func (d *decoder) fail(n *yaml.Node, key, format string, args ...any) {
+// fail reports that the value at path could not be decoded.
+func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	d.failed[path] = true
+	d.report(n, path, format, args...)
+}
+
+// report reports a problem with a key (unknown, repeated) rather than with
+// its value.
+func (d *decoder) report(n *yaml.Node, key, format string, args ...any) {
 	d.errs = append(d.errs, &Error{File: d.file, Line: n.Line, Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// shaped is a struct that says, for a value of the wrong kind written in
+// its place, how it is written instead.
+type shaped interface{ shape() string }
+
+func (*Topic) shape() string {
+	return "a topic needs a name and a description (name: ..., description: ...)"
 }
 
 var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
@@ -115,24 +139,40 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	switch v.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
+			if s, ok := v.Addr().Interface().(shaped); ok {
+				what := kindName(n)
+				if n.Kind == yaml.ScalarNode && !looksLikeKey(n.Value) {
+					what = fmt.Sprintf("just %q", n.Value)
+				}
+				d.fail(n, path, "%s: %s, not %s", path, s.shape(), what)
+				return
+			}
 			d.fail(n, path, "%s must be a mapping of keys, not %s", describe(path), kindName(n))
 			return
 		}
 		d.mapping(n, v, path)
 	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
+		items := n.Content
+		switch {
+		case n.Kind == yaml.ScalarNode && isScalar(v.Type().Elem()):
+			// categories: cs.CL is a list of one.
+			items = []*yaml.Node{n}
+		case n.Kind != yaml.SequenceNode:
 			d.fail(n, path, "%s must be a list, not %s", describe(path), kindName(n))
 			return
 		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, item := range n.Content {
+		s := reflect.MakeSlice(v.Type(), len(items), len(items))
+		for i, item := range items {
 			d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
 		}
 		v.Set(s)
 	case reflect.Pointer:
 		p := reflect.New(v.Type().Elem())
+		errs := len(d.errs)
 		d.decode(n, p.Elem(), path)
-		v.Set(p)
+		if len(d.errs) == errs {
+			v.Set(p)
+		}
 	default:
 		d.leaf(n, v, path)
 	}
@@ -142,12 +182,16 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	fields := map[string]int{}
 	var names []string
 	for i := 0; i < v.NumField(); i++ {
-		tag := strings.Split(v.Type().Field(i).Tag.Get("yaml"), ",")[0]
+		f := v.Type().Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
 		if tag == "" || tag == "-" {
 			continue
 		}
 		fields[tag] = i
 		names = append(names, tag)
+		if f.Tag.Get("echo") == "never" {
+			d.noEcho[join(path, tag)] = true
+		}
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -155,15 +199,19 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		key := join(path, k.Value)
 		idx, ok := fields[k.Value]
 		if !ok {
+			if looksLikeKey(k.Value) {
+				d.report(k, key, "unknown key (not shown, it looks like an API key) %s", where(path))
+				continue
+			}
 			msg := fmt.Sprintf("unknown key `%s` %s", k.Value, where(path))
 			if s := suggest(k.Value, names); s != "" {
 				msg += fmt.Sprintf("; did you mean `%s`?", s)
 			}
-			d.fail(k, key, "%s", msg)
+			d.report(k, key, "%s", msg)
 			continue
 		}
 		if seen[k.Value] {
-			d.fail(k, key, "key `%s` appears twice %s", k.Value, where(path))
+			d.report(k, key, "key `%s` appears twice %s", k.Value, where(path))
 			continue
 		}
 		seen[k.Value] = true
@@ -171,7 +219,13 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	}
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// envNamePattern is what an environment variable's name may be.
+const envNamePattern = `[A-Za-z_][A-Za-z0-9_]*`
+
+var (
+	envRef  = regexp.MustCompile(`\$\{(` + envNamePattern + `)\}`)
+	envName = regexp.MustCompile(`^` + envNamePattern + `$`)
+)
 
 // leaf decodes one scalar after expanding ${VAR} references in it.
 func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
@@ -190,26 +244,63 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		return val
 	})
 	if len(missing) > 0 {
+		if looksLikeKey(missing[0]) {
+			d.fail(n, path, "%s: ${...} names an environment variable that is not set, and the name looks like a key; keep keys out of this file", path)
+			return
+		}
 		d.fail(n, path, "%s: environment variable %s is not set (used as ${%s})", path, missing[0], missing[0])
 		return
 	}
 	node := *n
 	if expanded != value {
+		d.expanded[path] = value
 		node.Value = expanded
 		node.Tag = "" // let the target type decide how to read the expanded text
 		node.Style = 0
 	}
-	if err := node.Decode(v.Addr().Interface()); err != nil {
-		d.fail(n, path, "%s: invalid value %q: %s", path, value, cleanYAMLError(err, v.Type()))
+	shown := strconv.Quote(value)
+	if d.noEcho[path] || looksLikeKey(value) {
+		shown = "(not shown, it may be a secret)"
 	}
+	// Decode into a fresh value, so that a value rejected here leaves the
+	// default in place.
+	out := reflect.New(v.Type())
+	if err := node.Decode(out.Interface()); err != nil {
+		d.fail(n, path, "%s: invalid value %s: %s", path, shown, cleanYAMLError(err, v.Type()))
+		return
+	}
+	// YAML spells NaN and the infinities .nan and .inf. No setting has a
+	// use for them, and NaN compares false with every bound, so this one
+	// rule covers every float key, present and future.
+	if k := v.Kind(); k == reflect.Float32 || k == reflect.Float64 {
+		if f := out.Elem().Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			d.fail(n, path, "%s: invalid value %s: want a finite number", path, value)
+			return
+		}
+	}
+	v.Set(out.Elem())
 }
 
+// isScalar reports whether values of type t are written as one YAML scalar.
+func isScalar(t reflect.Type) bool {
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// cleanYAMLError says why a scalar did not decode as type t, without
+// repeating the value (as the library's own messages do).
 func cleanYAMLError(err error, t reflect.Type) string {
 	var te *yaml.TypeError
-	if errors.As(err, &te) {
+	if errors.As(err, &te) || strings.Contains(err.Error(), "cannot decode") {
 		return "want " + typeName(t)
 	}
-	return err.Error()
+	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 func typeName(t reflect.Type) string {
@@ -227,11 +318,13 @@ func typeName(t reflect.Type) string {
 }
 
 func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
+	switch {
+	case n.Kind == yaml.MappingNode:
 		return "a mapping"
-	case yaml.SequenceNode:
+	case n.Kind == yaml.SequenceNode:
 		return "a list"
+	case looksLikeKey(n.Value):
+		return "a value that looks like an API key (not shown)"
 	}
 	return fmt.Sprintf("the value %q", n.Value)
 }

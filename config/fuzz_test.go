@@ -15,6 +15,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &x {b: *x}\n"))
 	f.Add([]byte("topics:\n  - name: ${X}\n    description: ${Y}\n"))
 	f.Add([]byte("llm:\n  price_per_million: {input: -1}\n  temperature: 9\n"))
+	f.Add([]byte("topics:\n  - name: A\n\tdescription: B\nllm:\n  model gpt\n  timeout: .nan\n"))
+	f.Add([]byte("arxiv:\n  categories: \"[cs.CL]\ntopics: [x]\nschedule:\n  cron: \"1 2 3\"\n"))
+	f.Add([]byte("llm:\n  api_key_env: ${sk_abcdefghij0123456789}\n  description: >\n    it's\n   - x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse("c.yaml", data, func(k string) string {
 			if k == "X" {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -16,10 +18,15 @@ import (
 // astro-ph.CO, cond-mat.stat-mech, q-bio.NC, physics.acc-ph.
 var categoryRE = regexp.MustCompile(`^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[a-z]+)?)?$`)
 
-// Validate checks every value and returns every problem found, joined.
+// Validate checks every value and returns every problem found, joined. It
+// looks at the disk only to see that output.dir and store.path are not a
+// file and a folder; it creates nothing.
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
+		if c.failedAt(key) {
+			return
+		}
 		errs = append(errs, &Error{File: c.Path, Line: c.line(key), Key: key, Msg: key + ": " + fmt.Sprintf(format, args...)})
 	}
 
@@ -74,17 +81,15 @@ func (c *Config) Validate() error {
 	}
 
 	checkURL(bad, "llm.base_url", c.LLM.BaseURL)
-	if c.LLM.APIKeyEnv == "" && c.LLM.APIKeyFile == "" {
-		bad("llm.api_key_env", "is empty: name the environment variable that holds the API key")
-	}
+	c.checkKeySource(bad)
 	if strings.TrimSpace(c.LLM.Model) == "" {
 		bad("llm.model", "is required")
 	}
 	if c.LLM.Concurrency < 1 || c.LLM.Concurrency > 1024 {
 		bad("llm.concurrency", "invalid value %d: must be between 1 and 1024", c.LLM.Concurrency)
 	}
-	if c.LLM.Timeout <= 0 {
-		bad("llm.timeout", "invalid value %s: must be positive", c.LLM.Timeout.D())
+	if c.LLM.Timeout < Duration(time.Second) {
+		bad("llm.timeout", "invalid value %s: must be at least 1s, a model answer takes longer", c.LLM.Timeout.D())
 	}
 	if c.LLM.MaxRetries < 0 {
 		bad("llm.max_retries", "invalid value %d: must not be negative", c.LLM.MaxRetries)
@@ -101,10 +106,12 @@ func (c *Config) Validate() error {
 	if c.LLM.TokensPerMinute < 0 {
 		bad("llm.tokens_per_minute", "invalid value %d: must not be negative", c.LLM.TokensPerMinute)
 	}
-	if c.LLM.MaxCostUSD < 0 {
+	// Float checks are written so that NaN fails them: NaN compares false
+	// with everything.
+	if !(c.LLM.MaxCostUSD >= 0) {
 		bad("llm.max_cost_usd", "invalid value %g: must not be negative", c.LLM.MaxCostUSD)
 	}
-	if t := c.LLM.Temperature; t != nil && (*t < 0 || *t > 2) {
+	if t := c.LLM.Temperature; t != nil && !(*t >= 0 && *t <= 2) {
 		bad("llm.temperature", "invalid value %g: must be between 0 and 2", *t)
 	}
 	switch c.LLM.ReasoningEffort {
@@ -112,16 +119,26 @@ func (c *Config) Validate() error {
 	default:
 		bad("llm.reasoning_effort", "invalid value %q: want minimal, low, medium or high (or leave it out)", c.LLM.ReasoningEffort)
 	}
-	if p := c.LLM.PricePerMillion; p != nil && (p.Input < 0 || p.CachedInput < 0 || p.Output < 0) {
-		bad("llm.price_per_million", "prices must not be negative")
+	if p := c.LLM.PricePerMillion; p != nil {
+		for _, price := range []struct {
+			key   string
+			value float64
+		}{{"input", p.Input}, {"cached_input", p.CachedInput}, {"output", p.Output}} {
+			if !(price.value >= 0) {
+				bad("llm.price_per_million."+price.key, "invalid value %g: must not be negative", price.value)
+			}
+		}
 	}
 
-	if c.Threshold < 0 || c.Threshold > 1 {
-		bad("threshold", "invalid value %g: must be between 0 and 1", c.Threshold)
+	if err := CheckThreshold(c.Threshold); err != nil {
+		bad("threshold", "%v", err)
 	}
 	if strings.TrimSpace(c.Output.Dir) == "" {
 		bad("output.dir", "is required")
+	} else {
+		checkFolder(bad, "output.dir", c.Output.Dir)
 	}
+	c.checkStorePath(bad)
 	if c.Output.BaseURL != "" {
 		checkURL(bad, "output.base_url", c.Output.BaseURL)
 	}
@@ -137,8 +154,8 @@ func (c *Config) Validate() error {
 	if c.Schedule.Retries < 0 {
 		bad("schedule.retries", "invalid value %d: must not be negative", c.Schedule.Retries)
 	}
-	if c.Schedule.RetryBackoff <= 0 {
-		bad("schedule.retry_backoff", "invalid value %s: must be positive", c.Schedule.RetryBackoff.D())
+	if c.Schedule.RetryBackoff < Duration(time.Second) {
+		bad("schedule.retry_backoff", "invalid value %s: must be at least 1s, each retry fetches the feed again", c.Schedule.RetryBackoff.D())
 	}
 	switch c.Log.Format {
 	case "text", "json":
@@ -151,6 +168,65 @@ func (c *Config) Validate() error {
 		bad("log.level", "invalid value %q: want debug, info, warn or error", c.Log.Level)
 	}
 	return errors.Join(errs...)
+}
+
+// CheckThreshold reports whether x can be a relevance threshold: a number
+// from 0 to 1 (not NaN). It is the rule for the threshold key and for any
+// command-line flag that overrides it.
+func CheckThreshold(x float64) error {
+	if !(x >= 0 && x <= 1) {
+		return fmt.Errorf("invalid value %g: must be between 0 and 1", x)
+	}
+	return nil
+}
+
+// checkFolder reports a folder path that is a file, or inside one.
+func checkFolder(bad func(string, string, ...any), key, dir string) {
+	switch f := fileOnPath(dir); f {
+	case "":
+	case dir:
+		bad(key, "%s is a file, not a folder", dir)
+	default:
+		bad(key, "%s is inside %s, which is a file, not a folder", dir, f)
+	}
+}
+
+// checkStorePath reports a database path that is a folder, or inside a
+// file.
+func (c *Config) checkStorePath(bad func(string, string, ...any)) {
+	path := c.StorePath()
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		if c.Store.Path == "" {
+			bad("store.path", "%s (the default, in output.dir) is a folder; set store.path to the database file", path)
+			return
+		}
+		bad("store.path", "%s is a folder; name the database file, e.g. %s", path, filepath.Join(path, "arxiv-digest.db"))
+		return
+	}
+	if c.Store.Path != "" { // the default is in output.dir, checked already
+		if f := fileOnPath(filepath.Dir(path)); f != "" {
+			bad("store.path", "%s is inside %s, which is a file, not a folder", path, f)
+		}
+	}
+}
+
+// fileOnPath returns path, or the nearest of its parents that exists, if
+// that is a file rather than a folder; "" otherwise.
+func fileOnPath(path string) string {
+	for {
+		fi, err := os.Stat(path)
+		if err == nil {
+			if fi.IsDir() {
+				return ""
+			}
+			return path
+		}
+		parent := filepath.Dir(path)
+		if parent == path {
+			return ""
+		}
+		path = parent
+	}
 }
 
 func checkURL(bad func(string, string, ...any), key, raw string) {
@@ -168,12 +244,26 @@ func announceTypeList() string {
 	return strings.Join(names, ", ")
 }
 
+// failedAt reports whether the value of key, or of a key above it, could
+// not be decoded (and so has been reported already).
+func (c *Config) failedAt(key string) bool {
+	_, ok := nearest(c.failed, key)
+	return ok
+}
+
 // line is the line where key (or, failing that, its nearest parent) was
 // written, or 0 when it came from the defaults.
 func (c *Config) line(key string) int {
+	n, _ := nearest(c.lines, key)
+	return n
+}
+
+// nearest looks key up in m, and failing that its parents: topics[2].name,
+// topics[2], topics.
+func nearest[V any](m map[string]V, key string) (V, bool) {
 	for key != "" {
-		if n, ok := c.lines[key]; ok {
-			return n
+		if v, ok := m[key]; ok {
+			return v, true
 		}
 		i := strings.LastIndexAny(key, ".[")
 		if i < 0 {
@@ -181,5 +271,6 @@ func (c *Config) line(key string) int {
 		}
 		key = key[:i]
 	}
-	return 0
+	var zero V
+	return zero, false
 }

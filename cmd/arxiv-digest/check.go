@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -33,9 +34,12 @@ func newCheckCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "# %s is valid. Effective configuration (defaults included):\n%s", a.cfg.Path, out)
 			key, keyErr := a.cfg.APIKey(e.getenv)
-			if keyErr != nil {
+			switch {
+			case errors.Is(keyErr, config.ErrBadAPIKey):
+				fmt.Fprintf(e.stdout, "# API key: UNUSABLE (%v)\n", keyErr)
+			case keyErr != nil:
 				fmt.Fprintf(e.stdout, "# API key: NOT SET (%v)\n", keyErr)
-			} else {
+			default:
 				fmt.Fprintf(e.stdout, "# API key: %s (from %s)\n", config.Mask(key), keySource(a.cfg))
 			}
 			fmt.Fprintf(e.stdout, "# store: %s\n", a.cfg.StorePath())

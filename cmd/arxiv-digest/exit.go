@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 )
 
@@ -45,7 +47,28 @@ func exitCode(err error) int {
 	return exitFailed
 }
 
-// errorText is the message main prints: one clear line per problem.
+// report prints err to w as main does and returns the exit code for it.
+// Tests call it too, so that what they check is what a user sees.
+func report(w io.Writer, err error) int {
+	code := exitCode(err)
+	if code != exitOK {
+		if msg := errorText(err); msg != "" {
+			fmt.Fprintln(w, msg)
+		}
+	}
+	return code
+}
+
+// errorText is the message main prints: one clear line per problem (joined
+// errors, such as a config's, have several), each starting with the
+// program's name so that every line in a cron mail or a journal says where
+// it came from.
 func errorText(err error) string {
-	return strings.TrimSpace(err.Error())
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, "arxiv-digest: "+line)
+		}
+	}
+	return strings.Join(lines, "\n")
 }

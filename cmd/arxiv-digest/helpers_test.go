@@ -142,11 +142,8 @@ func runCLI(t testing.TB, args ...string) result {
 		signals: func() (<-chan os.Signal, func()) { return make(chan os.Signal), func() {} },
 	}
 	err := run(context.Background(), args, e)
-	res := result{code: exitCode(err), stdout: stdout.String(), stderr: stderr.String()}
-	if err != nil {
-		res.stderr += "arxiv-digest: " + errorText(err) + "\n"
-	}
-	return res
+	code := report(&stderr, err)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
 func readDigest(t testing.TB, dir, date string) model.Digest {

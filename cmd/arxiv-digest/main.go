@@ -4,17 +4,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 )
 
 func main() {
 	ctx := context.Background()
 	err := run(ctx, os.Args[1:], newEnv())
-	if code := exitCode(err); code != 0 {
-		if msg := errorText(err); msg != "" {
-			fmt.Fprintln(os.Stderr, "arxiv-digest: "+msg)
-		}
+	if code := report(os.Stderr, err); code != exitOK {
 		os.Exit(code)
 	}
 }
