@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/arxiv-digest/arxiv-digest/config"
 	"github.com/arxiv-digest/arxiv-digest/model"
 	"github.com/arxiv-digest/arxiv-digest/store"
 )
@@ -39,8 +39,8 @@ to the config's threshold. Without --date it rebuilds the newest stored day.`,
 			}
 			var th *float64
 			if c.Flags().Changed("threshold") {
-				if math.IsNaN(threshold) || threshold < 0 || threshold > 1 {
-					return usageError(fmt.Errorf("--threshold %g: must be a number between 0 and 1", threshold))
+				if err := config.CheckThreshold(threshold); err != nil {
+					return usageError(fmt.Errorf("--threshold: %w", err))
 				}
 				th = &threshold
 			}

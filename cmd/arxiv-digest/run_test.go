@@ -337,8 +337,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{"fetch bad date", []string{"fetch", "--config", cfg, "--date", "28-11-2024"}, `--date: "28-11-2024" is not a date`},
 		{"fetch future date", []string{"fetch", "--config", cfg, "--date", "2030-01-07"}, "--date: 2030-01-07 is in the future"},
 		{"render bad date", []string{"render", "--config", cfg, "--date", "28-11-2024"}, `--date "28-11-2024" is not a date: write it YYYY-MM-DD`},
-		{"render NaN threshold", []string{"render", "--config", cfg, "--threshold", "NaN"}, "--threshold NaN: must be a number between 0 and 1"},
-		{"render infinite threshold", []string{"render", "--config", cfg, "--threshold", "+Inf"}, "--threshold +Inf: must be a number between 0 and 1"},
+		{"render NaN threshold", []string{"render", "--config", cfg, "--threshold", "NaN"}, "--threshold: invalid value NaN: must be between 0 and 1"},
+		{"render infinite threshold", []string{"render", "--config", cfg, "--threshold", "+Inf"}, "--threshold: invalid value +Inf: must be between 0 and 1"},
 		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
 	}
 	for _, tt := range tests {
