@@ -19,7 +19,8 @@ type listing struct {
 	// announced counts every paper the day announced in the categories,
 	// by announce type, before the announce-type filter.
 	announced map[model.AnnounceType]int
-	// stored is true when the list came from the store: no request made.
+	// stored is true when the list came from the store: no request made,
+	// or the feed answered "not modified".
 	stored bool
 }
 
@@ -31,16 +32,41 @@ type listing struct {
 func (r *Runner) list(ctx context.Context, opts Options) (*listing, error) {
 	cats := r.Config.Arxiv.Categories
 	if opts.Date == "" {
-		day, err := r.Fetcher.Latest(ctx, cats)
-		if err != nil {
-			return nil, err
-		}
-		return r.fetched(day), nil
+		return r.latest(ctx)
 	}
 	if l, ok, err := r.storedList(ctx, opts.Date); err != nil || ok {
 		return l, err
 	}
 	day, err := r.Fetcher.Day(ctx, cats, opts.Date)
+	if err != nil {
+		return nil, err
+	}
+	return r.fetched(day), nil
+}
+
+// latest reads the RSS feed with a conditional GET: the ETag and
+// Last-Modified of the last time the store read this feed URL for this
+// config go with the request, and a "not modified" answer means the day is
+// the one stored then, so its list comes from the store without a
+// download.
+func (r *Runner) latest(ctx context.Context) (*listing, error) {
+	cats := r.Config.Arxiv.Categories
+	last, ok, err := r.Store.LastFetch(ctx, r.Fetcher.LatestURL(cats))
+	if err != nil {
+		return nil, err
+	}
+	var v fetch.Validators
+	if ok && r.sameFeed(last) {
+		v = fetch.Validators{ETag: last.ETag, LastModified: last.LastModified}
+	}
+	day, err := r.Fetcher.LatestIf(ctx, cats, v)
+	if errors.Is(err, fetch.ErrNotModified) {
+		if l, ok, serr := r.storedList(ctx, last.Date); serr != nil || ok {
+			return l, serr
+		}
+		// The stored day changed under us (another process?): read it all.
+		day, err = r.Fetcher.Latest(ctx, cats)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +102,8 @@ func (r *Runner) storedList(ctx context.Context, date string) (*listing, bool, e
 		return nil, false, nil
 	}
 	l := &listing{
-		day:       &fetch.Day{Date: run.Date, Source: run.Source, NoAnnouncements: run.NoAnnouncements},
+		day: &fetch.Day{Date: run.Date, Source: run.Source, NoAnnouncements: run.NoAnnouncements,
+			URL: run.FeedURL, Validators: fetch.Validators{ETag: run.ETag, LastModified: run.LastModified}},
 		papers:    make([]model.Paper, len(dayPapers)),
 		announced: run.Announced,
 		stored:    true,

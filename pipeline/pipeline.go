@@ -117,6 +117,10 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 		Announced: l.announced, Topics: topics, Model: cfg.LLM.Model, PromptVersion: classify.PromptVersion,
 		Threshold: cfg.Threshold, Status: store.RunRunning, NoAnnouncements: day.NoAnnouncements,
 		StartedAt: r.now(), PID: os.Getpid(),
+		FeedURL: day.URL, ETag: day.Validators.ETag, LastModified: day.Validators.LastModified,
+	}
+	if day.Source != fetch.SourceRSS {
+		run.FeedURL = "" // only the RSS feed is fetched conditionally
 	}
 	if err := r.Store.BeginRun(ctx, run, l.papers); err != nil {
 		return nil, err

@@ -279,3 +279,64 @@ func setConfig(t testing.TB, path, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// TestConditionalGet: the feed is fetched with the ETag and Last-Modified
+// of the last response (kept in the store); a 304 means the day is the
+// stored one, so a complete day is not downloaded again, and --force
+// rebuilds it from the stored list.
+func TestConditionalGet(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	const etag, lastMod = `"feed-2025-04-28"`, "Mon, 28 Apr 2025 04:00:00 GMT"
+	arxiv.version(etag, lastMod)
+	llm := fakeopenai.NewT(t, fakeopenai.Config{})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 {
+		t.Fatalf("run: exit %d: %s", res.code, res.stderr)
+	}
+	if got := arxiv.lastConditional(); got != "|" {
+		t.Errorf("the first fetch sent validators %q; it has none yet", got)
+	}
+	for i := range 3 {
+		res := runCLI(t, "run", "--config", cfg)
+		if res.code != 0 || !strings.Contains(res.stdout, "already complete") {
+			t.Fatalf("rerun %d: exit %d\n%s%s", i, res.code, res.stdout, res.stderr)
+		}
+		if got := arxiv.lastConditional(); got != etag+"|"+lastMod {
+			t.Errorf("rerun %d sent If-None-Match|If-Modified-Since %q", i, got)
+		}
+	}
+	if n := arxiv.full.Load(); n != 1 {
+		t.Errorf("the feed was downloaded %d times, want once (then 304s)", n)
+	}
+
+	// --force on a 304 works from the stored list, without a model request.
+	requests := llm.Stats().Requests
+	res := runCLI(t, "run", "--config", cfg, "--force")
+	if res.code != 0 || arxiv.full.Load() != 1 || llm.Stats().Requests != requests {
+		t.Errorf("--force: exit %d, %d downloads, %d new requests\n%s", res.code, arxiv.full.Load(), llm.Stats().Requests-requests, res.stderr)
+	}
+	if d := readDigest(t, dir, "2025-04-28"); d.Stats.Judged != 81 || d.Stats.Fetched != 81 || d.Source != "rss" {
+		t.Errorf("--force digest: %s %+v", d.Source, d.Stats)
+	}
+
+	// A new version of the feed is downloaded in full.
+	arxiv.version(`"feed-2025-04-29"`, "Tue, 29 Apr 2025 04:00:00 GMT")
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 || arxiv.full.Load() != 2 {
+		t.Errorf("changed feed: exit %d, %d downloads\n%s", res.code, arxiv.full.Load(), res.stderr)
+	}
+	if got := arxiv.lastConditional(); got != etag+"|"+lastMod {
+		t.Errorf("the changed feed was asked with %q", got)
+	}
+
+	// Changed announce types: the stored list cannot serve, so no
+	// validators are sent and the feed is read in full.
+	setConfig(t, cfg, "announce_types: [new, cross, replace, replace-cross]", "announce_types: [new, cross]")
+	if res := runCLI(t, "run", "--config", cfg); res.code != 0 || arxiv.lastConditional() != "|" || arxiv.full.Load() != 3 {
+		t.Errorf("changed announce types: exit %d, validators %q, %d downloads\n%s", res.code, arxiv.lastConditional(), arxiv.full.Load(), res.stderr)
+	}
+	if d := readDigest(t, dir, "2025-04-28"); d.Stats.Kept != 50 || d.Stats.Fetched != 81 {
+		t.Errorf("changed announce types: %+v", d.Stats)
+	}
+}

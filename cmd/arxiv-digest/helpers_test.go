@@ -41,7 +41,14 @@ type fakeArxiv struct {
 	paths       []string
 	agents      []string
 	routes      map[string][]byte // path -> body served with 200, before the default
-	hits        atomic.Int64
+	// etag and lastModified, when set, are sent with every 200, and a
+	// request whose If-None-Match matches etag (or, without one, whose
+	// If-Modified-Since matches lastModified) gets 304 without a body, as
+	// rss.arxiv.org's web server would answer.
+	etag, lastModified string
+	conditional        []string // "If-None-Match|If-Modified-Since" of each request
+	hits               atomic.Int64
+	full               atomic.Int64 // 200 answers with a body
 }
 
 func newFakeArxiv(t testing.TB, body []byte) *fakeArxiv {
@@ -55,13 +62,44 @@ func newFakeArxiv(t testing.TB, body []byte) *fakeArxiv {
 		if b, ok := f.routes[r.URL.Path]; ok {
 			status, body = http.StatusOK, b
 		}
+		inm, ims := r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")
+		f.conditional = append(f.conditional, inm+"|"+ims)
+		etag, lastModified := f.etag, f.lastModified
 		f.mu.Unlock()
+		if status == http.StatusOK && (etag != "" || lastModified != "") {
+			w.Header().Set("ETag", etag)
+			w.Header().Set("Last-Modified", lastModified)
+			if (inm != "" && inm == etag) || (inm == "" && ims != "" && ims == lastModified) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+		if status == http.StatusOK {
+			f.full.Add(1)
+		}
 		w.Header().Set("Content-Type", ct)
 		w.WriteHeader(status)
 		w.Write(body)
 	}))
 	t.Cleanup(f.Close)
 	return f
+}
+
+// version sets the validators the feed answers with (see etag).
+func (f *fakeArxiv) version(etag, lastModified string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.etag, f.lastModified = etag, lastModified
+}
+
+// lastConditional is the If-None-Match|If-Modified-Since of the newest request.
+func (f *fakeArxiv) lastConditional() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.conditional) == 0 {
+		return ""
+	}
+	return f.conditional[len(f.conditional)-1]
 }
 
 // route serves body with 200 for path.
