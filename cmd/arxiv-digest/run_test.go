@@ -186,6 +186,10 @@ func TestRunBadFeeds(t *testing.T) {
 		t.Fatalf("first run: exit %d: %s", res.code, res.stderr)
 	}
 	before := snapshot(t, filepath.Join(dir, "digests"))
+	rss1, err := os.ReadFile("../../fetch/testdata/rss1_cs_2018-08-30_excerpt.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name, ct, body string
@@ -197,6 +201,9 @@ func TestRunBadFeeds(t *testing.T) {
 		{"an HTML page", "text/html", "<!DOCTYPE html><html><body>Maintenance</body></html>", 200, "/rss/quant-ph"},
 		{"an empty body", "application/rss+xml", "", 200, "/rss/quant-ph"},
 		{"HTTP 404", "text/plain", "not found", 404, "404"},
+		// arXiv's RSS before 2024 carries no announce types: it must not
+		// pass for a complete, empty day.
+		{"arXiv's RSS 1.0 format", "application/rdf+xml", string(rss1), 200, "this looks like arXiv's RSS 1.0 format from before 2024"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
