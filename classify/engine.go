@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/internal/redact"
 	"github.com/arxiv-digest/arxiv-digest/model"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -43,6 +44,9 @@ type Engine struct {
 	opts   Options
 	client openai.Client
 	log    *slog.Logger
+	// red redacts the key (and anything shaped like a key) from every text
+	// the server sends, where it enters the program.
+	red *redact.Redactor
 	// pace outlives runs: the limits a run learned, and a pause the server
 	// ordered, hold for the next one too.
 	pace *pacer
@@ -65,7 +69,8 @@ func New(opts Options) (*Engine, error) {
 		option.WithMaxRetries(0),
 	)
 	log := o.Logger // the caller names the component (Logger.With)
-	return &Engine{opts: o, client: client, log: log, pace: newPacer(o.RequestsPerMinute, o.TokensPerMinute, o.sleep, log)}, nil
+	return &Engine{opts: o, client: client, log: log, red: redact.New(o.APIKey),
+		pace: newPacer(o.RequestsPerMinute, o.TokensPerMinute, o.sleep, log)}, nil
 }
 
 // MaxInFlight is the most requests the engine ever had in flight at once.
@@ -88,6 +93,11 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 // the cost budget stopped it (untried jobs are reported skipped with it).
 // When ctx is cancelled no new attempt starts; attempts in flight get
 // Options.Grace to finish.
+//
+// Whatever the server said (error messages, codes, types, request ids,
+// refusals, the reasons in scores) is redacted before it is reported or
+// logged: the API key, and anything shaped like a key (internal/redact),
+// never reaches a Result, an error or a log line.
 func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) error {
 	r := e.newRun(ctx)
 	defer r.close()

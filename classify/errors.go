@@ -22,9 +22,13 @@ var ErrRateLimitPatience = errors.New("rate limit wait budget exhausted")
 // FatalError is an API error that no retry can fix (401/403 bad key, 404
 // unknown model, 400/422 bad request, 429 insufficient_quota). It stops the
 // whole run.
+//
+// Its fields are the server's, redacted: an API key the server echoed is
+// not in them.
 type FatalError struct {
 	StatusCode int
 	Code       string
+	Param      string // the request parameter the server blamed, if it said
 	Message    string
 }
 
@@ -40,11 +44,13 @@ func (e *FatalError) Error() string {
 }
 
 // StatusError is a non-fatal API error (5xx, 408, 409, 429 ...): the
-// reason of a job that failed after its retries.
+// reason of a job that failed after its retries. Its fields are the
+// server's, redacted.
 type StatusError struct {
 	StatusCode int
 	Code       string
 	Type       string
+	Param      string
 	Message    string
 	RequestID  string
 	// RetryAfter is what the server asked to wait (retry-after-ms or
