@@ -23,7 +23,7 @@ const (
 	kindWait           // the server asked to wait (429/503 + retry-after): not a retry
 	kindTransient      // 408/409/429/5xx, timeout, connection error: backoff, counted
 	kindFatal          // stops the run
-	kindReject         // another 4xx: this job cannot succeed
+	kindReject         // this job cannot succeed: a 4xx about this request, an answer over the size cap
 	kindCanceled       // the run's requests were cancelled (grace over)
 )
 
@@ -103,6 +103,15 @@ func (r *run) failure(out outcome, err error, resp *http.Response, timedOut bool
 			f.header = apiErr.Response.Header
 		}
 		return classifyStatus(out, f, r.e.red)
+	case errors.Is(err, ErrAnswerTooLarge) && resp != nil && resp.StatusCode >= 400:
+		// An error body too large to read: the status and headers decide.
+		msg := fmt.Sprintf("%s (error body not read: it passed the %s cap)", http.StatusText(resp.StatusCode), sizeText(r.e.opts.MaxResponseBytes))
+		return classifyStatus(out, apiFailure{status: resp.StatusCode, msg: msg, header: resp.Header}, r.e.red)
+	case errors.Is(err, ErrAnswerTooLarge):
+		// No conforming server sends it (max_completion_tokens bounds an
+		// answer), so a retry would only fetch another; and its usage
+		// could not be read, so a retry might pay twice. The job fails.
+		out.kind, out.err = kindReject, errTooLarge(r.e.opts.MaxResponseBytes)
 	case resp != nil && resp.StatusCode >= 400:
 		// An error body not in OpenAI's shape (a proxy's HTML page): the
 		// status and headers still decide.

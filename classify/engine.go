@@ -29,8 +29,8 @@ type Result struct {
 	// Status is judged.
 	Scores []model.Score
 	// Err says why, when failed or skipped: errors.Is(err, ErrBudget),
-	// errors.Is(err, ErrInvalidAnswer), a *FatalError, a *StatusError,
-	// context.Canceled ...
+	// errors.Is(err, ErrInvalidAnswer), errors.Is(err, ErrAnswerTooLarge),
+	// a *FatalError, a *StatusError, context.Canceled ...
 	Err error
 	// Usage counts the tokens of every attempt, invalid answers included
 	// (they were paid for).
@@ -56,7 +56,9 @@ type Engine struct {
 }
 
 // New validates opts and builds the engine and its API client. The client
-// never retries by itself: the engine owns the attempt loop.
+// never retries by itself: the engine owns the attempt loop. Its transport
+// (Options.HTTPClient's, left as it is) is wrapped to cap response bodies
+// at Options.MaxResponseBytes.
 func New(opts Options) (*Engine, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -65,7 +67,7 @@ func New(opts Options) (*Engine, error) {
 	client := openai.NewClient(
 		option.WithBaseURL(o.BaseURL+"/"),
 		option.WithAPIKey(o.APIKey),
-		option.WithHTTPClient(o.HTTPClient),
+		option.WithHTTPClient(withBodyCap(o.HTTPClient, o.MaxResponseBytes)),
 		option.WithMaxRetries(0),
 	)
 	log := o.Logger // the caller names the component (Logger.With)
@@ -93,6 +95,11 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 // the cost budget stopped it (untried jobs are reported skipped with it).
 // When ctx is cancelled no new attempt starts; attempts in flight get
 // Options.Grace to finish.
+//
+// No response body is read past Options.MaxResponseBytes: an answer that
+// long fails its job with ErrAnswerTooLarge (not retried: no conforming
+// server sends one, and what it cost cannot be read); an error body that
+// long is judged by its status alone.
 //
 // Whatever the server said (error messages, codes, types, request ids,
 // refusals, the reasons in scores) is redacted before it is reported or

@@ -14,6 +14,11 @@ var ErrBudget = errors.New("cost budget reached")
 // ("invalid answer: topic \"X\" missing").
 var ErrInvalidAnswer = errors.New("invalid answer")
 
+// ErrAnswerTooLarge is the reason of a job whose answer was longer than
+// Options.MaxResponseBytes ("answer too large: the response body passed
+// the 4 MiB cap"). The job is not retried.
+var ErrAnswerTooLarge = errors.New("answer too large")
+
 // ErrRateLimitPatience is the reason of a job that failed because the
 // server kept asking to wait after the run's total patience
 // (Options.MaxRateLimitWait) was used up.
