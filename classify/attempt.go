@@ -101,6 +101,9 @@ func (r *run) failure(out outcome, err error, resp *http.Response, timedOut bool
 		f := apiFailure{status: apiErr.StatusCode, code: apiErr.Code, typ: apiErr.Type, param: apiErr.Param, msg: apiErr.Message}
 		if apiErr.Response != nil {
 			f.header = apiErr.Response.Header
+			if f.msg == "" {
+				f = otherErrorBody(f, apiErr.Response.Body)
+			}
 		}
 		return classifyStatus(out, f, r.e.red)
 	case errors.Is(err, ErrAnswerTooLarge) && resp != nil && resp.StatusCode >= 400:
@@ -115,7 +118,8 @@ func (r *run) failure(out outcome, err error, resp *http.Response, timedOut bool
 	case resp != nil && resp.StatusCode >= 400:
 		// An error body not in OpenAI's shape (a proxy's HTML page): the
 		// status and headers still decide.
-		return classifyStatus(out, apiFailure{status: resp.StatusCode, msg: http.StatusText(resp.StatusCode), header: resp.Header}, r.e.red)
+		f := apiFailure{status: resp.StatusCode, msg: http.StatusText(resp.StatusCode), header: resp.Header}
+		return classifyStatus(out, otherErrorBody(f, resp.Body), r.e.red)
 	case r.reqs.Err() != nil:
 		why := r.ctx.Err()
 		if why == nil {

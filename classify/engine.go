@@ -96,6 +96,13 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 // When ctx is cancelled no new attempt starts; attempts in flight get
 // Options.Grace to finish.
 //
+// A 400 about one request's own text (context_length_exceeded,
+// string_above_max_length, invalid_prompt, a param under messages, or a
+// message saying the context length was exceeded) fails that job only,
+// with a *StatusError, and the run goes on; any other 400 is fatal.
+// Abstracts and titles are cut to MaxAbstractChars and MaxTitleChars
+// before they are sent.
+//
 // No response body is read past Options.MaxResponseBytes: an answer that
 // long fails its job with ErrAnswerTooLarge (not retried: no conforming
 // server sends one, and what it cost cannot be read); an error body that

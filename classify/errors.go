@@ -24,9 +24,12 @@ var ErrAnswerTooLarge = errors.New("answer too large")
 // (Options.MaxRateLimitWait) was used up.
 var ErrRateLimitPatience = errors.New("rate limit wait budget exhausted")
 
-// FatalError is an API error that no retry can fix (401/403 bad key, 404
-// unknown model, 400/422 bad request, 429 insufficient_quota). It stops the
-// whole run.
+// FatalError is an API error that no retry can fix and that every other
+// request would get too (401/403 bad key, 404 unknown model or URL, 422,
+// 429 insufficient_quota, and a 400 about the schema, the model or a
+// parameter, or unexplained). It stops the whole run. A 400 about one
+// request's own text (context_length_exceeded ...) is a *StatusError that
+// fails that job only.
 //
 // Its fields are the server's, redacted: an API key the server echoed is
 // not in them.

@@ -1,7 +1,12 @@
 package classify
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/internal/redact"
@@ -21,12 +26,17 @@ type apiFailure struct {
 // it enters the program, before it is cut.
 func classifyStatus(out outcome, f apiFailure, red *redact.Redactor) outcome {
 	code, typ, param := red.String(f.code), red.String(f.typ), red.String(f.param)
-	msg := truncate(model.NormalizeSpace(red.String(f.msg)), 300)
+	if _, err := strconv.Atoi(code); err == nil {
+		code = "" // vLLM repeats the HTTP status as the code
+	}
+	full := model.NormalizeSpace(red.String(f.msg))
+	msg := truncate(full, 300)
 	wait, hasWait := parseRetryAfter(f.header, time.Now())
 	status := f.status
 	switch {
 	case status == http.StatusTooManyRequests && (code == "insufficient_quota" || typ == "insufficient_quota"),
-		status == http.StatusBadRequest, status == http.StatusUnauthorized,
+		status == http.StatusBadRequest && !perRequest400(code, typ, param, full),
+		status == http.StatusUnauthorized,
 		status == http.StatusForbidden, status == http.StatusNotFound,
 		status == http.StatusUnprocessableEntity:
 		if code == "" {
@@ -50,4 +60,84 @@ func classifyStatus(out outcome, f apiFailure, red *redact.Redactor) outcome {
 		out.kind = kindReject
 	}
 	return out
+}
+
+// perRequest400 reports whether a 400 is about this request's own text (a
+// paper too long for the model's context, a flagged text): then only its
+// job fails. Any other 400 is about what every request sends (the schema,
+// the model, a parameter) or unexplained, and stops the run: a server
+// without strict JSON schema support stops it at the first answer instead
+// of failing thousands of papers one by one.
+func perRequest400(code, typ, param, msg string) bool {
+	switch code {
+	case "context_length_exceeded", "string_above_max_length", "invalid_prompt":
+		return true
+	case "invalid_json_schema", "unsupported_parameter", "unsupported_value", "model_not_found":
+		return false
+	}
+	if typ == "exceed_context_size_error" { // llama.cpp
+		return true
+	}
+	switch p := strings.ToLower(param); {
+	case p == "messages", strings.HasPrefix(p, "messages["), strings.HasPrefix(p, "messages."):
+		return true
+	case p != "":
+		return false // a parameter every request sends
+	}
+	// Servers that give no code (vLLM, TGI, llama.cpp) still say it.
+	return contextExceeded.MatchString(msg)
+}
+
+// contextExceeded matches the messages of OpenAI-compatible servers that
+// say a request does not fit the model's context.
+var contextExceeded = regexp.MustCompile(`(?i)` + strings.Join([]string{
+	`maximum context length`,                     // OpenAI, vLLM
+	`context[ _-]?(length|window|size)`,          // "exceeds the available context size" (llama.cpp)
+	`(prompt|input|messages?) (is|are) too long`, // Anthropic-compatible gateways
+	`maximum (number of )?tokens`,
+	`too many (input |prompt )?tokens`,
+	"`?inputs`? tokens \\+", // TGI: "`inputs` tokens + `max_new_tokens` must be <= 4096"
+}, "|"))
+
+// otherErrorBody reads the fields of an error body that is not in OpenAI's
+// {"error":{...}} shape: the top-level object of older vLLM versions,
+// {"error":"text"} or FastAPI's {"detail":"text"}. It returns f unchanged
+// when the body says nothing it can read. The body was read whole (under
+// the cap) by the client, which put it back.
+func otherErrorBody(f apiFailure, body io.Reader) apiFailure {
+	if body == nil {
+		return f
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return f
+	}
+	var b struct {
+		Message json.RawMessage `json:"message"`
+		Type    json.RawMessage `json:"type"`
+		Param   json.RawMessage `json:"param"`
+		Code    json.RawMessage `json:"code"`
+		Error   json.RawMessage `json:"error"`
+		Detail  json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(data, &b) != nil {
+		return f
+	}
+	for _, m := range []json.RawMessage{b.Message, b.Error, b.Detail} {
+		if s := jsonString(m); s != "" {
+			f.msg = s
+			f.code, f.typ, f.param = jsonString(b.Code), jsonString(b.Type), jsonString(b.Param)
+			return f
+		}
+	}
+	return f
+}
+
+// jsonString is a JSON string's value, or "" for anything else.
+func jsonString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
 }
