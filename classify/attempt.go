@@ -33,7 +33,7 @@ type outcome struct {
 	usage  model.Usage
 	err    error
 	wait   time.Duration // kindWait: what the server asked
-	unpaid bool          // kindWait: the run's patience could not pay for it
+	unpaid bool          // kindWait: the run's patience could not pay for it (the run was stopped)
 }
 
 // wireCompletion is the part of a chat.completion this package reads.
@@ -87,8 +87,13 @@ func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topi
 	case kindFatal:
 		r.halt(out.err)
 	case kindWait:
-		_, paid := r.pace.pause(out.wait+jitter(out.wait), r.patience)
-		out.unpaid = !paid
+		if _, paid := r.pace.pause(out.wait+jitter(out.wait), r.patience); !paid {
+			// Not waiting as asked and sending on would only earn more
+			// refusals: stop the run, as the budget does.
+			stop := r.patienceErr(out.wait)
+			r.halt(stop)
+			out.unpaid, out.err = true, fmt.Errorf("%w: %w", stop, out.err)
+		}
 	}
 	return out
 }

@@ -91,8 +91,13 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 // calls onResult exactly once per job, never concurrently, as each job
 // ends. It returns nil, a *FatalError (the run was stopped: jobs not yet
 // tried are reported skipped with it), ctx.Err() when ctx was cancelled
-// (untried jobs are reported skipped), or an error wrapping ErrBudget when
-// the cost budget stopped it (untried jobs are reported skipped with it).
+// (untried jobs are reported skipped), an error wrapping ErrBudget when
+// the cost budget stopped it, or an error wrapping ErrRateLimitPatience
+// when the server asked to wait (429/503 with retry-after) longer than
+// what is left of Options.MaxRateLimitWait (in both cases untried jobs are
+// reported skipped with it; the job that got that answer fails with it).
+// A stop takes effect while the attempt that caused it still holds its
+// slot: after it, nothing is sent but the attempts already in flight.
 // When ctx is cancelled no new attempt starts; attempts in flight get
 // Options.Grace to finish.
 //
@@ -179,7 +184,7 @@ type run struct {
 	gate     chan struct{} // closed when the run's first attempt ends
 
 	mu       sync.Mutex
-	stop     error         // a *FatalError or ErrBudget: start nothing more
+	stop     error         // a *FatalError, ErrBudget or ErrRateLimitPatience: start nothing more
 	waited   time.Duration // server-requested pause paid from MaxRateLimitWait
 	spent    float64       // USD of finished attempts
 	reserved float64       // USD estimated for attempts in flight
@@ -297,6 +302,25 @@ func (r *run) patience(d time.Duration) bool {
 	}
 	r.waited += d
 	return true
+}
+
+// patienceErr is why the run stops when the server asked to wait more
+// than what is left of MaxRateLimitWait.
+func (r *run) patienceErr(asked time.Duration) error {
+	r.mu.Lock()
+	waited := r.waited
+	r.mu.Unlock()
+	limit := r.e.opts.MaxRateLimitWait
+	if waited == 0 {
+		return fmt.Errorf("%w: server asked to wait %s; max_rate_limit_wait is %s", ErrRateLimitPatience, asked, limit)
+	}
+	left := limit - waited
+	if left >= time.Minute {
+		left = left.Round(time.Second)
+	} else {
+		left = left.Round(time.Millisecond)
+	}
+	return fmt.Errorf("%w: server asked to wait %s; only %s of max_rate_limit_wait %s is left", ErrRateLimitPatience, asked, left, limit)
 }
 
 // summary counts a run's results for its closing log line.

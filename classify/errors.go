@@ -19,10 +19,13 @@ var ErrInvalidAnswer = errors.New("invalid answer")
 // the 4 MiB cap"). The job is not retried.
 var ErrAnswerTooLarge = errors.New("answer too large")
 
-// ErrRateLimitPatience is the reason of a job that failed because the
-// server kept asking to wait after the run's total patience
-// (Options.MaxRateLimitWait) was used up.
-var ErrRateLimitPatience = errors.New("rate limit wait budget exhausted")
+// ErrRateLimitPatience is why a run stopped when the server asked to wait
+// (429/503 with retry-after) longer than what was left of the run's total
+// patience (Options.MaxRateLimitWait): "rate limit wait over the run's
+// patience: server asked to wait 1h0m0s; max_rate_limit_wait is 15m0s".
+// Run returns it; the job that got the answer fails with it, the jobs not
+// yet tried are skipped with it. Waiting may help: run again later.
+var ErrRateLimitPatience = errors.New("rate limit wait over the run's patience")
 
 // FatalError is an API error that no retry can fix and that every other
 // request would get too (401/403 bad key, 404 unknown model or URL, 422,
