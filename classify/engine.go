@@ -104,7 +104,9 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 // A 400 about one request's own text (context_length_exceeded,
 // string_above_max_length, invalid_prompt, a param under messages, or a
 // message saying the context length was exceeded) fails that job only,
-// with a *StatusError, and the run goes on; any other 400 is fatal.
+// with a *StatusError, and the run goes on; any other 400 is fatal. A
+// fatal 404 about the URL (unknown_url) says "does llm.base_url end in
+// /v1?" in its Hint.
 // Abstracts and titles are cut to MaxAbstractChars and MaxTitleChars
 // before they are sent.
 //

@@ -41,6 +41,9 @@ type FatalError struct {
 	Code       string
 	Param      string // the request parameter the server blamed, if it said
 	Message    string
+	// Hint is this program's guess at the cause, when it has one ("does
+	// llm.base_url end in /v1?").
+	Hint string
 }
 
 func (e *FatalError) Error() string {
@@ -50,6 +53,9 @@ func (e *FatalError) Error() string {
 	}
 	if e.Message != "" {
 		msg += ": " + e.Message
+	}
+	if e.Hint != "" {
+		msg += " (" + e.Hint + ")"
 	}
 	return msg
 }

@@ -39,10 +39,14 @@ func classifyStatus(out outcome, f apiFailure, red *redact.Redactor) outcome {
 		status == http.StatusUnauthorized,
 		status == http.StatusForbidden, status == http.StatusNotFound,
 		status == http.StatusUnprocessableEntity:
-		if code == "" {
-			code = typ
+		fe := &FatalError{StatusCode: status, Code: code, Param: param, Message: msg}
+		if status == http.StatusNotFound && wrongURL(code, full) {
+			fe.Hint = "does llm.base_url end in /v1?"
 		}
-		out.kind, out.err = kindFatal, &FatalError{StatusCode: status, Code: code, Param: param, Message: msg}
+		if fe.Code == "" {
+			fe.Code = typ
+		}
+		out.kind, out.err = kindFatal, fe
 		return out
 	}
 	se := &StatusError{StatusCode: status, Code: code, Type: typ, Param: param, Message: msg, RetryAfter: wait}
@@ -60,6 +64,15 @@ func classifyStatus(out outcome, f apiFailure, red *redact.Redactor) outcome {
 		out.kind = kindReject
 	}
 	return out
+}
+
+// wrongURL reports whether a 404 is about the URL rather than the model:
+// OpenAI's unknown_url (a base URL without /v1), its "Invalid URL (POST
+// /v1/chat/completions/chat/completions)" (a base URL with the path in it),
+// or a router's bare "Not Found" (vLLM and others without /v1).
+func wrongURL(code, msg string) bool {
+	return code == "unknown_url" || strings.HasPrefix(msg, "Invalid URL (") ||
+		strings.HasPrefix(msg, "Unknown request URL") || msg == "Not Found"
 }
 
 // perRequest400 reports whether a 400 is about this request's own text (a
