@@ -49,7 +49,8 @@ type Options struct {
 	// (0 = DefaultMaxRetries, negative = no retries).
 	MaxRetries int
 	// MaxRateLimitWait is the run's total patience for server-requested
-	// waits (429/503 with retry-after).
+	// waits (429/503 with retry-after). A wait longer than what is left of
+	// it stops the run (ErrRateLimitPatience).
 	MaxRateLimitWait time.Duration
 	// RequestsPerMinute and TokensPerMinute pace requests on the client
 	// side (0 = not configured; the server's x-ratelimit-* headers are
