@@ -104,11 +104,10 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 // A 400 about one request's own text (context_length_exceeded,
 // string_above_max_length, invalid_prompt, a param under messages, or a
 // message saying the context length was exceeded) fails that job only,
-// with a *StatusError, and the run goes on; any other 400 is fatal. A
-// fatal 404 about the URL (unknown_url) says "does llm.base_url end in
-// /v1?" in its Hint.
+// with a *StatusError, and the run goes on; any other 400 is fatal.
 // Abstracts and titles are cut to MaxAbstractChars and MaxTitleChars
-// before they are sent.
+// before they are sent. A fatal 404 about the URL (unknown_url) asks "does
+// llm.base_url end in /v1?" (FatalError.Hint).
 //
 // No response body is read past Options.MaxResponseBytes: an answer that
 // long fails its job with ErrAnswerTooLarge (not retried: no conforming
