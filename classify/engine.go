@@ -313,7 +313,7 @@ func (r *run) patienceErr(asked time.Duration) error {
 	r.mu.Unlock()
 	limit := r.e.opts.MaxRateLimitWait
 	if waited == 0 {
-		return fmt.Errorf("%w: server asked to wait %s; max_rate_limit_wait is %s", ErrRateLimitPatience, asked, limit)
+		return fmt.Errorf("%w: server asked to wait %s; llm.max_rate_limit_wait is %s", ErrRateLimitPatience, asked, limit)
 	}
 	left := limit - waited
 	if left >= time.Minute {
@@ -321,7 +321,7 @@ func (r *run) patienceErr(asked time.Duration) error {
 	} else {
 		left = left.Round(time.Millisecond)
 	}
-	return fmt.Errorf("%w: server asked to wait %s; only %s of max_rate_limit_wait %s is left", ErrRateLimitPatience, asked, left, limit)
+	return fmt.Errorf("%w: server asked to wait %s; only %s of llm.max_rate_limit_wait %s is left", ErrRateLimitPatience, asked, left, limit)
 }
 
 // summary counts a run's results for its closing log line.

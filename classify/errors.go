@@ -22,7 +22,7 @@ var ErrAnswerTooLarge = errors.New("answer too large")
 // ErrRateLimitPatience is why a run stopped when the server asked to wait
 // (429/503 with retry-after) longer than what was left of the run's total
 // patience (Options.MaxRateLimitWait): "rate limit wait over the run's
-// patience: server asked to wait 1h0m0s; max_rate_limit_wait is 15m0s".
+// patience: server asked to wait 1h0m0s; llm.max_rate_limit_wait is 15m0s".
 // Run returns it; the job that got the answer fails with it, the jobs not
 // yet tried are skipped with it. Waiting may help: run again later.
 var ErrRateLimitPatience = errors.New("rate limit wait over the run's patience")

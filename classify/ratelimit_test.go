@@ -64,8 +64,9 @@ func TestRateLimitPatienceRunsOut(t *testing.T) {
 		o.MaxRateLimitWait = 100 * time.Millisecond
 	})
 	got, err := runAll(t, context.Background(), e, testJobs(1))
-	if !errors.Is(err, ErrRateLimitPatience) {
-		t.Fatalf("Run: %v, want ErrRateLimitPatience", err)
+	if !errors.Is(err, ErrRateLimitPatience) || !strings.Contains(err.Error(), "server asked to wait 40ms; only ") ||
+		!strings.Contains(err.Error(), "of llm.max_rate_limit_wait 100ms is left") {
+		t.Fatalf("Run: %v, want ErrRateLimitPatience saying how much patience was left", err)
 	}
 	r := got["2511.00001"]
 	if r.Status != model.StatusFailed || !errors.Is(r.Err, ErrRateLimitPatience) {
@@ -131,7 +132,7 @@ func TestWaitBeyondPatienceStopsTheRun(t *testing.T) {
 		o.sleep = s.sleep
 	})
 	got, err := runAll(t, context.Background(), e, testJobs(jobs))
-	const reason = "server asked to wait 1h0m0s; max_rate_limit_wait is 15m0s"
+	const reason = "server asked to wait 1h0m0s; llm.max_rate_limit_wait is 15m0s"
 	if !errors.Is(err, ErrRateLimitPatience) || !strings.Contains(err.Error(), reason) {
 		t.Fatalf("Run: %v, want ErrRateLimitPatience saying %q", err, reason)
 	}

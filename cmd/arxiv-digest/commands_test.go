@@ -252,7 +252,7 @@ func TestRunRateLimitBeyondPatience(t *testing.T) {
 	if res.code != 3 {
 		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
 	}
-	const reason = "server asked to wait 1h0m0s; max_rate_limit_wait is 15m0s"
+	const reason = "server asked to wait 1h0m0s; llm.max_rate_limit_wait is 15m0s"
 	if !strings.Contains(res.stderr, reason) {
 		t.Errorf("stderr does not say why:\n%s", res.stderr)
 	}
@@ -280,7 +280,7 @@ func TestRetryVerdict(t *testing.T) {
 	}{
 		{"refused", fmt.Errorf("judge: %w", &classify.FatalError{StatusCode: 401, Code: "invalid_api_key"}), true},
 		{"budget", fmt.Errorf("%w: max_cost_usd 0.5000", classify.ErrBudget), true},
-		{"rate limit patience", fmt.Errorf("%w: server asked to wait 1h0m0s; max_rate_limit_wait is 15m0s", classify.ErrRateLimitPatience), false},
+		{"rate limit patience", fmt.Errorf("%w: server asked to wait 1h0m0s; llm.max_rate_limit_wait is 15m0s", classify.ErrRateLimitPatience), false},
 		{"late feed", pipeline.ErrNotYetAnnounced, false},
 	}
 	for _, tt := range tests {

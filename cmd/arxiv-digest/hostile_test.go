@@ -157,7 +157,7 @@ func TestGiantAnswersSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
 	// A little latency keeps the run going long enough to be stopped.
-	llm, started := giantServer(t, 300*time.Millisecond)
+	llm, started := giantServer(t, 500*time.Millisecond)
 	cfg := hostileConfig(t, dir, arxiv.URL, llm.URL)
 
 	p := start(t, "run", "--config", cfg)
