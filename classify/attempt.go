@@ -155,6 +155,8 @@ func (r *run) answer(out outcome, raw []byte, topics []model.Topic) outcome {
 	return out
 }
 
+// readAnswer parses a 2xx body into usage and scores, or says why it is
+// not a valid answer.
 func (r *run) readAnswer(out outcome, raw []byte, topics []model.Topic) outcome {
 	out.kind = kindInvalid
 	if len(strings.TrimSpace(string(raw))) == 0 {

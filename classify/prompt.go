@@ -78,19 +78,19 @@ func userPrompt(p model.Paper) string {
 	return b.String()
 }
 
-// capText returns s when it has at most max characters; else its first max
-// characters, sep and a note that says what was cut.
-func capText(s string, max int, what, sep string) string {
+// capText returns s when it has at most limit characters; else its first
+// limit characters, sep and a note that says what was cut.
+func capText(s string, limit int, what, sep string) string {
 	n := utf8.RuneCountInString(s)
-	if n <= max {
+	if n <= limit {
 		return s
 	}
 	cut := 0
-	for range max {
+	for range limit {
 		_, size := utf8.DecodeRuneInString(s[cut:])
 		cut += size
 	}
-	return fmt.Sprintf("%s%s[%s truncated at %s of %s characters]", s[:cut], sep, what, thousands(max), thousands(n))
+	return fmt.Sprintf("%s%s[%s truncated at %s of %s characters]", s[:cut], sep, what, thousands(limit), thousands(n))
 }
 
 // thousands writes n with a comma between groups of three digits.
