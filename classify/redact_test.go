@@ -99,9 +99,10 @@ func TestServerTextIsRedacted(t *testing.T) {
 			if err != nil {
 				text += err.Error() + fmt.Sprintf("%+v %#v", err, fe)
 			}
-			r := got["2511.00001"]
-			if r.Status != tt.status {
-				t.Errorf("status %s (%v), want %s", r.Status, r.Err, tt.status)
+			for id, r := range got {
+				if r.Attempts > 0 && r.Status != tt.status {
+					t.Errorf("%s: status %s (%v), want %s", id, r.Status, r.Err, tt.status)
+				}
 			}
 			for _, r := range got {
 				if r.Err != nil {
