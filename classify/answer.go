@@ -85,7 +85,8 @@ func parseScore(raw json.RawMessage) (model.Score, error) {
 	}
 	v, err := n.Float64()
 	if !isNum || err != nil {
-		return model.Score{}, fmt.Errorf("relevance %s is not a number", truncate(string(rel), 40))
+		// Not cut here: the caller redacts the message, then cuts it.
+		return model.Score{}, fmt.Errorf("relevance %s is not a number", rel)
 	}
 	if v < 0 || v > 1 {
 		return model.Score{}, fmt.Errorf("relevance %g outside [0,1]", v)

@@ -23,7 +23,7 @@ const (
 	kindWait           // the server asked to wait (429/503 + retry-after): not a retry
 	kindTransient      // 408/409/429/5xx, timeout, connection error: backoff, counted
 	kindFatal          // stops the run
-	kindReject         // another 4xx: this job cannot succeed
+	kindReject         // this job cannot succeed: a 4xx about this request, an answer over the size cap
 	kindCanceled       // the run's requests were cancelled (grace over)
 )
 
@@ -33,7 +33,7 @@ type outcome struct {
 	usage  model.Usage
 	err    error
 	wait   time.Duration // kindWait: what the server asked
-	unpaid bool          // kindWait: the run's patience could not pay for it
+	unpaid bool          // kindWait: the run's patience could not pay for it (the run was stopped)
 }
 
 // wireCompletion is the part of a chat.completion this package reads.
@@ -87,8 +87,13 @@ func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topi
 	case kindFatal:
 		r.halt(out.err)
 	case kindWait:
-		_, paid := r.pace.pause(out.wait+jitter(out.wait), r.patience)
-		out.unpaid = !paid
+		if _, paid := r.pace.pause(out.wait+jitter(out.wait), r.patience); !paid {
+			// Not waiting as asked and sending on would only earn more
+			// refusals: stop the run, as the budget does.
+			stop := r.patienceErr(out.wait)
+			r.halt(stop)
+			out.unpaid, out.err = true, fmt.Errorf("%w: %w", stop, out.err)
+		}
 	}
 	return out
 }
@@ -98,15 +103,28 @@ func (r *run) failure(out outcome, err error, resp *http.Response, timedOut bool
 	var apiErr *openai.Error
 	switch {
 	case errors.As(err, &apiErr):
-		var h http.Header
+		f := apiFailure{status: apiErr.StatusCode, code: apiErr.Code, typ: apiErr.Type, param: apiErr.Param, msg: apiErr.Message}
 		if apiErr.Response != nil {
-			h = apiErr.Response.Header
+			f.header = apiErr.Response.Header
+			if f.msg == "" {
+				f = otherErrorBody(f, apiErr.Response.Body)
+			}
 		}
-		return classifyStatus(out, apiErr.StatusCode, apiErr.Code, apiErr.Type, apiErr.Message, h)
+		return classifyStatus(out, f, r.e.red)
+	case errors.Is(err, ErrAnswerTooLarge) && resp != nil && resp.StatusCode >= 400:
+		// An error body too large to read: the status and headers decide.
+		msg := fmt.Sprintf("%s (error body not read: it passed the %s cap)", http.StatusText(resp.StatusCode), sizeText(r.e.opts.MaxResponseBytes))
+		return classifyStatus(out, apiFailure{status: resp.StatusCode, msg: msg, header: resp.Header}, r.e.red)
+	case errors.Is(err, ErrAnswerTooLarge):
+		// No conforming server sends it (max_completion_tokens bounds an
+		// answer), so a retry would only fetch another; and its usage
+		// could not be read, so a retry might pay twice. The job fails.
+		out.kind, out.err = kindReject, errTooLarge(r.e.opts.MaxResponseBytes)
 	case resp != nil && resp.StatusCode >= 400:
 		// An error body not in OpenAI's shape (a proxy's HTML page): the
 		// status and headers still decide.
-		return classifyStatus(out, resp.StatusCode, "", "", http.StatusText(resp.StatusCode), resp.Header)
+		f := apiFailure{status: resp.StatusCode, msg: http.StatusText(resp.StatusCode), header: resp.Header}
+		return classifyStatus(out, otherErrorBody(f, resp.Body), r.e.red)
 	case r.reqs.Err() != nil:
 		why := r.ctx.Err()
 		if why == nil {
@@ -116,13 +134,30 @@ func (r *run) failure(out outcome, err error, resp *http.Response, timedOut bool
 	case timedOut:
 		out.kind, out.err = kindTransient, fmt.Errorf("attempt timed out after %s", r.e.opts.Timeout)
 	default:
-		out.kind, out.err = kindTransient, fmt.Errorf("request: %w", err)
+		// Transport errors may quote what the server sent ("malformed
+		// HTTP response ..."): only their redacted text is kept.
+		out.kind, out.err = kindTransient, errors.New("request: "+r.e.red.String(err.Error()))
 	}
 	return out
 }
 
 // answer reads a 2xx body: usage first (it was paid for), then the answer.
+// The answer's text is the server's: reasons and the reasons it was
+// rejected are redacted.
 func (r *run) answer(out outcome, raw []byte, topics []model.Topic) outcome {
+	out = r.readAnswer(out, raw, topics)
+	if out.err != nil {
+		out.err = &redactedError{msg: truncate(r.e.red.String(out.err.Error()), 300), is: ErrInvalidAnswer}
+	}
+	for i := range out.scores {
+		out.scores[i].Reason = r.e.red.String(out.scores[i].Reason)
+	}
+	return out
+}
+
+// readAnswer parses a 2xx body into usage and scores, or says why it is
+// not a valid answer.
+func (r *run) readAnswer(out outcome, raw []byte, topics []model.Topic) outcome {
 	out.kind = kindInvalid
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		out.err = fmt.Errorf("%w: empty response body", ErrInvalidAnswer)
@@ -146,7 +181,8 @@ func (r *run) answer(out outcome, raw []byte, topics []model.Topic) outcome {
 	ch := c.Choices[0]
 	switch {
 	case ch.Message.Refusal != nil && strings.TrimSpace(*ch.Message.Refusal) != "":
-		out.err = fmt.Errorf("%w: refused: %s", ErrInvalidAnswer, truncate(model.NormalizeSpace(*ch.Message.Refusal), 200))
+		refusal := r.e.red.String(model.NormalizeSpace(*ch.Message.Refusal)) // before it is cut
+		out.err = fmt.Errorf("%w: refused: %s", ErrInvalidAnswer, truncate(refusal, 200))
 		return out
 	case ch.FinishReason == "length":
 		out.err = fmt.Errorf("%w: truncated (finish_reason length)", ErrInvalidAnswer)
@@ -167,35 +203,12 @@ func (r *run) answer(out outcome, raw []byte, topics []model.Topic) outcome {
 	return out
 }
 
-// classifyStatus sorts an HTTP error: fatal, wait as asked, back off, or
-// give up on this job.
-func classifyStatus(out outcome, status int, code, typ, msg string, h http.Header) outcome {
-	msg = truncate(model.NormalizeSpace(msg), 300)
-	wait, hasWait := parseRetryAfter(h, time.Now())
-	switch {
-	case status == http.StatusTooManyRequests && (code == "insufficient_quota" || typ == "insufficient_quota"),
-		status == http.StatusBadRequest, status == http.StatusUnauthorized,
-		status == http.StatusForbidden, status == http.StatusNotFound,
-		status == http.StatusUnprocessableEntity:
-		if code == "" {
-			code = typ
-		}
-		out.kind, out.err = kindFatal, &FatalError{StatusCode: status, Code: code, Message: msg}
-		return out
-	}
-	se := &StatusError{StatusCode: status, Code: code, Type: typ, Message: msg, RetryAfter: wait}
-	if h != nil {
-		se.RequestID = h.Get("x-request-id")
-	}
-	out.err = se
-	switch {
-	case (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && hasWait:
-		out.kind, out.wait = kindWait, wait
-	case status == http.StatusRequestTimeout, status == http.StatusConflict,
-		status == http.StatusTooManyRequests, status >= 500:
-		out.kind = kindTransient
-	default:
-		out.kind = kindReject
-	}
-	return out
+// redactedError is an error rebuilt from redacted text; errors.Is still
+// finds the sentinel it was made from. The original text is not kept.
+type redactedError struct {
+	msg string
+	is  error
 }
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.is }

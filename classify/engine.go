@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/internal/redact"
 	"github.com/arxiv-digest/arxiv-digest/model"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -28,8 +29,8 @@ type Result struct {
 	// Status is judged.
 	Scores []model.Score
 	// Err says why, when failed or skipped: errors.Is(err, ErrBudget),
-	// errors.Is(err, ErrInvalidAnswer), a *FatalError, a *StatusError,
-	// context.Canceled ...
+	// errors.Is(err, ErrInvalidAnswer), errors.Is(err, ErrAnswerTooLarge),
+	// a *FatalError, a *StatusError, context.Canceled ...
 	Err error
 	// Usage counts the tokens of every attempt, invalid answers included
 	// (they were paid for).
@@ -43,6 +44,9 @@ type Engine struct {
 	opts   Options
 	client openai.Client
 	log    *slog.Logger
+	// red redacts the key (and anything shaped like a key) from every text
+	// the server sends, where it enters the program.
+	red *redact.Redactor
 	// pace outlives runs: the limits a run learned, and a pause the server
 	// ordered, hold for the next one too.
 	pace *pacer
@@ -52,7 +56,9 @@ type Engine struct {
 }
 
 // New validates opts and builds the engine and its API client. The client
-// never retries by itself: the engine owns the attempt loop.
+// never retries by itself: the engine owns the attempt loop. Its transport
+// (Options.HTTPClient's, left as it is) is wrapped to cap response bodies
+// at Options.MaxResponseBytes.
 func New(opts Options) (*Engine, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -61,11 +67,12 @@ func New(opts Options) (*Engine, error) {
 	client := openai.NewClient(
 		option.WithBaseURL(o.BaseURL+"/"),
 		option.WithAPIKey(o.APIKey),
-		option.WithHTTPClient(o.HTTPClient),
+		option.WithHTTPClient(withBodyCap(o.HTTPClient, o.MaxResponseBytes)),
 		option.WithMaxRetries(0),
 	)
 	log := o.Logger // the caller names the component (Logger.With)
-	return &Engine{opts: o, client: client, log: log, pace: newPacer(o.RequestsPerMinute, o.TokensPerMinute, o.sleep, log)}, nil
+	return &Engine{opts: o, client: client, log: log, red: redact.New(o.APIKey),
+		pace: newPacer(o.RequestsPerMinute, o.TokensPerMinute, o.sleep, log)}, nil
 }
 
 // MaxInFlight is the most requests the engine ever had in flight at once.
@@ -84,10 +91,33 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 // calls onResult exactly once per job, never concurrently, as each job
 // ends. It returns nil, a *FatalError (the run was stopped: jobs not yet
 // tried are reported skipped with it), ctx.Err() when ctx was cancelled
-// (untried jobs are reported skipped), or an error wrapping ErrBudget when
-// the cost budget stopped it (untried jobs are reported skipped with it).
+// (untried jobs are reported skipped), an error wrapping ErrBudget when
+// the cost budget stopped it, or an error wrapping ErrRateLimitPatience
+// when the server asked to wait (429/503 with retry-after) longer than
+// what is left of Options.MaxRateLimitWait (in both cases untried jobs are
+// reported skipped with it; the job that got that answer fails with it).
+// A stop takes effect while the attempt that caused it still holds its
+// slot: after it, nothing is sent but the attempts already in flight.
 // When ctx is cancelled no new attempt starts; attempts in flight get
 // Options.Grace to finish.
+//
+// A 400 about one request's own text (context_length_exceeded,
+// string_above_max_length, invalid_prompt, a param under messages, or a
+// message saying the context length was exceeded) fails that job only,
+// with a *StatusError, and the run goes on; any other 400 is fatal.
+// Abstracts and titles are cut to MaxAbstractChars and MaxTitleChars
+// before they are sent. A fatal 404 about the URL (unknown_url) asks "does
+// llm.base_url end in /v1?" (FatalError.Hint).
+//
+// No response body is read past Options.MaxResponseBytes: an answer that
+// long fails its job with ErrAnswerTooLarge (not retried: no conforming
+// server sends one, and what it cost cannot be read); an error body that
+// long is judged by its status alone.
+//
+// Whatever the server said (error messages, codes, types, request ids,
+// refusals, the reasons in scores) is redacted before it is reported or
+// logged: the API key, and anything shaped like a key (internal/redact),
+// never reaches a Result, an error or a log line.
 func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) error {
 	r := e.newRun(ctx)
 	defer r.close()
@@ -155,7 +185,7 @@ type run struct {
 	gate     chan struct{} // closed when the run's first attempt ends
 
 	mu       sync.Mutex
-	stop     error         // a *FatalError or ErrBudget: start nothing more
+	stop     error         // a *FatalError, ErrBudget or ErrRateLimitPatience: start nothing more
 	waited   time.Duration // server-requested pause paid from MaxRateLimitWait
 	spent    float64       // USD of finished attempts
 	reserved float64       // USD estimated for attempts in flight
@@ -273,6 +303,25 @@ func (r *run) patience(d time.Duration) bool {
 	}
 	r.waited += d
 	return true
+}
+
+// patienceErr is why the run stops when the server asked to wait more
+// than what is left of MaxRateLimitWait.
+func (r *run) patienceErr(asked time.Duration) error {
+	r.mu.Lock()
+	waited := r.waited
+	r.mu.Unlock()
+	limit := r.e.opts.MaxRateLimitWait
+	if waited == 0 {
+		return fmt.Errorf("%w: server asked to wait %s; llm.max_rate_limit_wait is %s", ErrRateLimitPatience, asked, limit)
+	}
+	left := limit - waited
+	if left >= time.Minute {
+		left = left.Round(time.Second)
+	} else {
+		left = left.Round(time.Millisecond)
+	}
+	return fmt.Errorf("%w: server asked to wait %s; only %s of llm.max_rate_limit_wait %s is left", ErrRateLimitPatience, asked, left, limit)
 }
 
 // summary counts a run's results for its closing log line.

@@ -69,7 +69,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, hr *http.Request) {
 		}
 	}
 	if hr.Method != http.MethodPost || hr.URL.Path != "/v1/chat/completions" {
-		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "Unknown request URL: "+hr.URL.Path, nil)
+		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "Unknown request URL: "+hr.Method+" "+hr.URL.Path+". Please check the URL for typos, or see the docs at https://platform.openai.com/docs/api-reference/.", nil)
 		return
 	}
 	raw, _ := io.ReadAll(hr.Body)

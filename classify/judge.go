@@ -65,7 +65,7 @@ func (r *run) judge(job Job) Result {
 			}
 		case kindWait:
 			if out.unpaid {
-				return r.fail(res, fmt.Errorf("%w (max_rate_limit_wait %s): %w", ErrRateLimitPatience, r.e.opts.MaxRateLimitWait, out.err))
+				return r.fail(res, out.err)
 			}
 			log.Debug("server asked to wait", slog.Duration("wait", out.wait))
 		case kindTransient:

@@ -24,6 +24,12 @@ const (
 	DefaultMaxRateLimitWait = 15 * time.Minute
 	DefaultGrace            = 10 * time.Second
 	DefaultBaseURL          = "https://api.openai.com/v1"
+	// DefaultMaxResponseBytes (4 MiB) caps every response body. A real
+	// answer is a few KiB (max_completion_tokens bounds it), so only a
+	// broken or hostile server sends more; the cap keeps such a server from
+	// filling memory (a run holds at most about Concurrency times twice
+	// the cap in bodies) and from keeping a stopping process busy.
+	DefaultMaxResponseBytes = 4 << 20
 )
 
 // defaultSlowStart is how many requests a run sends before its first
@@ -43,7 +49,8 @@ type Options struct {
 	// (0 = DefaultMaxRetries, negative = no retries).
 	MaxRetries int
 	// MaxRateLimitWait is the run's total patience for server-requested
-	// waits (429/503 with retry-after).
+	// waits (429/503 with retry-after). A wait longer than what is left of
+	// it stops the run (ErrRateLimitPatience).
 	MaxRateLimitWait time.Duration
 	// RequestsPerMinute and TokensPerMinute pace requests on the client
 	// side (0 = not configured; the server's x-ratelimit-* headers are
@@ -69,6 +76,12 @@ type Options struct {
 	// Grace is how long in-flight attempts may finish after ctx is
 	// cancelled.
 	Grace time.Duration
+	// MaxResponseBytes caps every response body the engine reads, answers
+	// and error bodies alike (0 = DefaultMaxResponseBytes). The cap is
+	// enforced in the transport, so it applies to a caller's HTTPClient
+	// too. An answer over it fails its job with ErrAnswerTooLarge, without
+	// a retry; an error body over it is judged by its status alone.
+	MaxResponseBytes int64
 	// HTTPClient is used for every request (nil = a client whose
 	// transport keeps Concurrency idle connections to the host).
 	HTTPClient *http.Client
@@ -144,6 +157,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxCostUSD > 0 && o.Price == nil {
 		errs = append(errs, fmt.Errorf("max_cost_usd %g: the price of model %q is unknown; set a price", o.MaxCostUSD, o.Model))
+	}
+	if o.MaxResponseBytes == 0 {
+		o.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if o.MaxResponseBytes < 0 {
+		errs = append(errs, fmt.Errorf("max_response_bytes %d: want > 0", o.MaxResponseBytes))
 	}
 	if o.Grace == 0 {
 		o.Grace = DefaultGrace

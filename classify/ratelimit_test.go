@@ -3,6 +3,7 @@ package classify
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,8 +64,9 @@ func TestRateLimitPatienceRunsOut(t *testing.T) {
 		o.MaxRateLimitWait = 100 * time.Millisecond
 	})
 	got, err := runAll(t, context.Background(), e, testJobs(1))
-	if err != nil {
-		t.Fatal(err)
+	if !errors.Is(err, ErrRateLimitPatience) || !strings.Contains(err.Error(), "server asked to wait 40ms; only ") ||
+		!strings.Contains(err.Error(), "of llm.max_rate_limit_wait 100ms is left") {
+		t.Fatalf("Run: %v, want ErrRateLimitPatience saying how much patience was left", err)
 	}
 	r := got["2511.00001"]
 	if r.Status != model.StatusFailed || !errors.Is(r.Err, ErrRateLimitPatience) {
@@ -109,5 +111,51 @@ func TestRateLimitPausesEveryWorker(t *testing.T) {
 	}
 	if long < 4 {
 		t.Errorf("%d attempts waited for the shared pause, want all 4 after the 429 (sleeps %v)", long, s.all())
+	}
+}
+
+// TestWaitBeyondPatienceStopsTheRun: the server asks for an hour when the
+// run's patience is 15 minutes. The run stops starting requests at the
+// first such answer (only those already in flight were sent), fails them,
+// skips the rest with the reason, and Run says so.
+func TestWaitBeyondPatienceStopsTheRun(t *testing.T) {
+	const concurrency, jobs = 8, 300
+	f := newFakeAPI(t, func(r *apiReq) reply {
+		return errorReply(429, "requests", "rate_limit_exceeded",
+			"Rate limit reached for gpt-4o-mini in organization org-fake on requests per day (RPD): Limit 10000, Used 10000, Requested 1. Please try again in 1h0m0s.",
+			map[string]string{"retry-after": "3600"})
+	})
+	var s sleeps
+	e := newTestEngine(t, f, func(o *Options) {
+		o.Concurrency = concurrency
+		o.MaxRateLimitWait = 15 * time.Minute
+		o.sleep = s.sleep
+	})
+	got, err := runAll(t, context.Background(), e, testJobs(jobs))
+	const reason = "server asked to wait 1h0m0s; llm.max_rate_limit_wait is 15m0s"
+	if !errors.Is(err, ErrRateLimitPatience) || !strings.Contains(err.Error(), reason) {
+		t.Fatalf("Run: %v, want ErrRateLimitPatience saying %q", err, reason)
+	}
+	sent := len(f.requests())
+	if sent > concurrency {
+		t.Errorf("the server saw %d requests, want at most %d (those in flight at the first answer)", sent, concurrency)
+	}
+	failed, skipped := 0, 0
+	for id, r := range got {
+		var se *StatusError
+		switch {
+		case r.Status == model.StatusFailed && r.Attempts == 1 && errors.Is(r.Err, ErrRateLimitPatience) && errors.As(r.Err, &se) && se.StatusCode == 429:
+			failed++
+		case r.Status == model.StatusSkipped && r.Attempts == 0 && errors.Is(r.Err, ErrRateLimitPatience) && strings.Contains(r.Err.Error(), reason):
+			skipped++
+		default:
+			t.Errorf("%s: %s attempts %d err %v", id, r.Status, r.Attempts, r.Err)
+		}
+	}
+	if failed != sent || failed+skipped != jobs {
+		t.Errorf("failed %d skipped %d for %d requests and %d jobs", failed, skipped, sent, jobs)
+	}
+	if d := s.all(); len(d) != 0 {
+		t.Errorf("slept %v: a wait beyond the patience is not waited at all", d)
 	}
 }

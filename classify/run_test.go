@@ -224,6 +224,7 @@ func TestOptionsValidation(t *testing.T) {
 		{Model: "m", RequestsPerMinute: -5},
 		{Model: "m", MaxCostUSD: -1},
 		{Model: "m", Grace: -time.Second},
+		{Model: "m", MaxResponseBytes: -1},
 	}
 	for _, o := range bad {
 		if _, err := New(o); err == nil {
@@ -235,7 +236,7 @@ func TestOptionsValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := e.opts
-	if o.Concurrency != DefaultConcurrency || o.MaxRetries != DefaultMaxRetries || o.Timeout != DefaultTimeout || o.Grace != DefaultGrace || o.MaxRateLimitWait != DefaultMaxRateLimitWait || o.BaseURL != DefaultBaseURL {
+	if o.Concurrency != DefaultConcurrency || o.MaxRetries != DefaultMaxRetries || o.Timeout != DefaultTimeout || o.Grace != DefaultGrace || o.MaxRateLimitWait != DefaultMaxRateLimitWait || o.BaseURL != DefaultBaseURL || o.MaxResponseBytes != DefaultMaxResponseBytes {
 		t.Errorf("defaults not applied: %+v", o)
 	}
 	tr, ok := o.HTTPClient.Transport.(*http.Transport)

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/classify"
+	"github.com/arxiv-digest/arxiv-digest/daemon"
 	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
 	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/pipeline"
 )
 
 // TestRenderCommand re-renders a stored day at another threshold with no
@@ -288,5 +294,63 @@ func TestCheckOnline(t *testing.T) {
 	res = runCLI(t, "check", "--config", cfg, "--online")
 	if res.code != 1 || !strings.Contains(res.stderr, "404") {
 		t.Errorf("unknown model: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+// TestRunRateLimitBeyondPatience: the API asks to wait an hour, more than
+// llm.max_rate_limit_wait (15m). The run stops sending, writes the digest
+// with the rest skipped and the reason, and exits 3.
+func TestRunRateLimitBeyondPatience(t *testing.T) {
+	dir := t.TempDir()
+	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
+	llm := fakeopenai.NewT(t, fakeopenai.Config{Handler: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		w.Header().Set("retry-after", "3600")
+		fakeopenai.WriteError(w, http.StatusTooManyRequests, "requests", "rate_limit_exceeded",
+			"Rate limit reached for gpt-5-mini in organization org-fake on requests per day (RPD): Limit 10000, Used 10000, Requested 1. Please try again in 1h0m0s.")
+		return true
+	}})
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
+	res := runCLI(t, "run", "--config", cfg)
+	if res.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+	}
+	const reason = "server asked to wait 1h0m0s; llm.max_rate_limit_wait is 15m0s"
+	if !strings.Contains(res.stderr, reason) {
+		t.Errorf("stderr does not say why:\n%s", res.stderr)
+	}
+	if n := llm.Stats().Requests; n > 4 {
+		t.Errorf("%d requests, want at most llm.concurrency (4)", n)
+	}
+	d := readDigest(t, dir, "2025-04-28")
+	if !d.Incomplete || !strings.Contains(d.RunError, reason) || d.Stats.Judged != 0 || d.Stats.Skipped < 77 || d.Stats.Failed+d.Stats.Skipped != 81 {
+		t.Errorf("digest: incomplete=%v run_error %q stats %+v", d.Incomplete, d.RunError, d.Stats)
+	}
+	for _, p := range d.Papers {
+		if p.Status == model.StatusJudged || !strings.Contains(p.Error, reason) {
+			t.Errorf("%s: %s %q", p.ID, p.Status, p.Error)
+		}
+	}
+}
+
+// TestRetryVerdict: the daemon gives up on a refused run and on the budget,
+// but retries a run stopped by a server that asked to wait too long.
+func TestRetryVerdict(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		permanent bool
+	}{
+		{"refused", fmt.Errorf("judge: %w", &classify.FatalError{StatusCode: 401, Code: "invalid_api_key"}), true},
+		{"budget", fmt.Errorf("%w: max_cost_usd 0.5000", classify.ErrBudget), true},
+		{"rate limit patience", fmt.Errorf("%w: server asked to wait 1h0m0s; llm.max_rate_limit_wait is 15m0s", classify.ErrRateLimitPatience), false},
+		{"late feed", pipeline.ErrNotYetAnnounced, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := retryVerdict(tt.err)
+			if daemon.IsPermanent(got) != tt.permanent || !errors.Is(got, tt.err) {
+				t.Errorf("retryVerdict(%v) = %v, permanent %v; want permanent %v", tt.err, got, daemon.IsPermanent(got), tt.permanent)
+			}
+		})
 	}
 }

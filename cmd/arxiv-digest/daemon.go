@@ -109,6 +109,14 @@ func (a *app) scheduledRun(ctx context.Context) error {
 			}
 		}
 	}
+	return retryVerdict(err)
+}
+
+// retryVerdict marks the errors the daemon must not retry. Everything else
+// is retried with backoff: a late feed, a network fault, and a server that
+// asked to wait longer than llm.max_rate_limit_wait (ErrRateLimitPatience),
+// whose limit may well have reset by the next try.
+func retryVerdict(err error) error {
 	var fatal *classify.FatalError
 	switch {
 	case errors.As(err, &fatal):

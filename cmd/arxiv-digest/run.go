@@ -118,6 +118,10 @@ func runExit(res *pipeline.Result, err error) error {
 		return withCode(exitFailed, fmt.Errorf("the model API refused the run: %w", err))
 	case errors.Is(err, classify.ErrBudget):
 		return withCode(exitIncomplete, err)
+	case errors.Is(err, classify.ErrRateLimitPatience):
+		// The digest is written with the rest skipped; a later run pays
+		// only for those.
+		return withCode(exitIncomplete, fmt.Errorf("%w; run again later", err))
 	case err != nil:
 		return withCode(exitFailed, err)
 	case res.Digest.Stats.Failed > 0 || res.Digest.Stats.Skipped > 0:

@@ -3,9 +3,11 @@ package fakeopenai
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 )
 
 const paperText = "Title: Error correction for quantum memories\nCategories: quant-ph\nAbstract: We study surface codes."
@@ -166,6 +168,17 @@ func TestRawErrors(t *testing.T) {
 		defer resp.Body.Close()
 		if resp.StatusCode != 404 {
 			t.Errorf("status = %d, want 404", resp.StatusCode)
+		}
+	})
+	// A base URL without /v1, as OpenAI answers it.
+	t.Run("without /v1", func(t *testing.T) {
+		root := strings.TrimSuffix(s.URL, "/v1")
+		c := openai.NewClient(option.WithBaseURL(root+"/"), option.WithAPIKey(testKey), option.WithMaxRetries(0))
+		_, err := c.Chat.Completions.New(t.Context(), contractParams("gpt-4o-mini", "sys", paperText, "x"))
+		var e *openai.Error
+		if !errors.As(err, &e) || e.StatusCode != 404 || e.Code != "unknown_url" ||
+			e.Message != "Unknown request URL: POST /chat/completions. Please check the URL for typos, or see the docs at https://platform.openai.com/docs/api-reference/." {
+			t.Errorf("err %v: code %q message %q", err, e.Code, e.Message)
 		}
 	})
 }

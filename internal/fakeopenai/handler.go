@@ -55,7 +55,7 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodPost || r.URL.Path != chatPath {
-		writeError(w, http.StatusNotFound, invalidRequest("", "", "Invalid URL (%s %s)", r.Method, r.URL.Path))
+		writeNotFound(w, r)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
@@ -87,6 +87,19 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveAdmitted(ctx, w, p)
+}
+
+// writeNotFound answers a path the API does not serve as OpenAI does: a
+// path outside /v1 (a base URL without /v1) gets unknown_url, an unknown
+// path under /v1 (a base URL that already holds /chat/completions) gets
+// "Invalid URL" with a null code.
+func writeNotFound(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, "/v1/") {
+		writeError(w, http.StatusNotFound, invalidRequest("", "unknown_url",
+			"Unknown request URL: %s %s. Please check the URL for typos, or see the docs at https://platform.openai.com/docs/api-reference/.", r.Method, r.URL.Path))
+		return
+	}
+	writeError(w, http.StatusNotFound, invalidRequest("", "", "Invalid URL (%s %s)", r.Method, r.URL.Path))
 }
 
 // fault is the fault drawn for one request.
