@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/redact"
 )
 
 // Error is one problem with the configuration: where it is, which key, and
@@ -141,7 +143,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if n.Kind != yaml.MappingNode {
 			if s, ok := v.Addr().Interface().(shaped); ok {
 				what := kindName(n)
-				if n.Kind == yaml.ScalarNode && !looksLikeKey(n.Value) {
+				if n.Kind == yaml.ScalarNode && !redact.LooksLikeKey(n.Value) {
 					what = fmt.Sprintf("just %q", n.Value)
 				}
 				d.fail(n, path, "%s: %s, not %s", path, s.shape(), what)
@@ -199,7 +201,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		key := join(path, k.Value)
 		idx, ok := fields[k.Value]
 		if !ok {
-			if looksLikeKey(k.Value) {
+			if redact.LooksLikeKey(k.Value) {
 				d.report(k, key, "unknown key (not shown, it looks like an API key) %s", where(path))
 				continue
 			}
@@ -244,7 +246,7 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		return val
 	})
 	if len(missing) > 0 {
-		if looksLikeKey(missing[0]) {
+		if redact.LooksLikeKey(missing[0]) {
 			d.fail(n, path, "%s: ${...} names an environment variable that is not set, and the name looks like a key; keep keys out of this file", path)
 			return
 		}
@@ -259,7 +261,7 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		node.Style = 0
 	}
 	shown := strconv.Quote(value)
-	if d.noEcho[path] || looksLikeKey(value) {
+	if d.noEcho[path] || redact.LooksLikeKey(value) {
 		shown = "(not shown, it may be a secret)"
 	}
 	// Decode into a fresh value, so that a value rejected here leaves the
@@ -323,7 +325,7 @@ func kindName(n *yaml.Node) string {
 		return "a mapping"
 	case n.Kind == yaml.SequenceNode:
 		return "a list"
-	case looksLikeKey(n.Value):
+	case redact.LooksLikeKey(n.Value):
 		return "a value that looks like an API key (not shown)"
 	}
 	return fmt.Sprintf("the value %q", n.Value)

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"unicode"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/redact"
 )
 
 // ErrNoAPIKey is returned by APIKey when the key is not available.
@@ -88,7 +89,7 @@ func (c *Config) checkKeySource(bad func(key, format string, args ...any)) {
 		bad(key, "is empty: name the environment variable that holds the API key")
 		return
 	}
-	if looksLikeKey(file) && !strings.ContainsAny(file, `/\`) {
+	if redact.LooksLikeKey(file) && !strings.ContainsAny(file, `/\`) {
 		bad("llm.api_key_file", "must name the file that holds the key; "+
 			"it looks like a key was pasted here (put the key in that file, or in a variable named by llm.api_key_env)")
 	}
@@ -96,41 +97,21 @@ func (c *Config) checkKeySource(bad func(key, format string, args ...any)) {
 		return
 	}
 	valid := envName.MatchString(env)
-	if raw, ok := c.expanded[key]; ok && (!valid || looksLikeKey(env)) {
+	if raw, ok := c.expanded[key]; ok && (!valid || redact.LooksLikeKey(env)) {
 		// api_key_env: ${OPENAI_API_KEY} reads the key into the name.
-		if m := envRef.FindStringSubmatch(raw); m != nil && m[0] == strings.TrimSpace(raw) && !looksLikeKey(m[1]) {
+		if m := envRef.FindStringSubmatch(raw); m != nil && m[0] == strings.TrimSpace(raw) && !redact.LooksLikeKey(m[1]) {
 			bad(key, "%s reads the key itself; write the variable's name: api_key_env: %s", m[0], m[1])
 			return
 		}
 	}
 	switch {
-	case looksLikeKey(env), !valid && (len(env) >= 32 || !strings.Contains(env, "_") && hasLowerAndDigit(env)):
+	case redact.LooksLikeKey(env), !valid && (len(env) >= 32 || !strings.Contains(env, "_") && redact.MixesLowerAndDigits(env)):
 		bad(key, "must name an environment variable, e.g. OPENAI_API_KEY; %s", pasted)
 	case !valid && strings.HasPrefix(env, "$"):
 		bad(key, "is not a valid variable name (write the name alone, without $ or ${...}), e.g. OPENAI_API_KEY")
 	case !valid:
 		bad(key, "is not a valid variable name (letters, digits and _, not starting with a digit), e.g. OPENAI_API_KEY")
 	}
-}
-
-// looksLikeKey reports whether s, written where the name of a variable or
-// a file belongs, looks like an API key: sk-..., or a long run of random
-// letters and digits (gsk_..., hf_..., a 32-character Mistral key, a hex
-// token). Names are made of words, so they rarely look like that.
-func looksLikeKey(s string) bool {
-	if strings.Contains(s, "sk-") || strings.HasPrefix(s, "sk_") {
-		return true
-	}
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
-		if len(part) >= 20 && hasLowerAndDigit(part) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasLowerAndDigit(s string) bool {
-	return strings.ContainsFunc(s, unicode.IsLower) && strings.ContainsFunc(s, unicode.IsDigit)
 }
 
 // Mask shows enough of a secret to recognise it and no more.

@@ -11,6 +11,7 @@ package redact
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Mask replaces every secret.
@@ -75,4 +76,28 @@ func (r *Redactor) String(s string) string {
 // and tokens do and words do not.
 func looksRandom(token string) bool {
 	return strings.ContainsAny(token, "0123456789")
+}
+
+// LooksLikeKey reports whether s, written where a name belongs (of an
+// environment variable, of a file), looks like an API key pasted there by
+// mistake: sk-..., or a run of 20 or more characters mixing lower-case
+// letters and digits (gsk_..., hf_..., a 32-character Mistral key, a hex
+// token). Names are made of words, so they rarely look like that. Such a
+// value must never be printed back.
+func LooksLikeKey(s string) bool {
+	if strings.Contains(s, "sk-") || strings.HasPrefix(s, "sk_") {
+		return true
+	}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
+		if len(part) >= 20 && MixesLowerAndDigits(part) {
+			return true
+		}
+	}
+	return false
+}
+
+// MixesLowerAndDigits reports whether s holds both lower-case letters and
+// digits, as generated tokens do.
+func MixesLowerAndDigits(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsLower) && strings.ContainsFunc(s, unicode.IsDigit)
 }

@@ -58,3 +58,22 @@ func FuzzString(f *testing.F) {
 		}
 	})
 }
+
+func TestLooksLikeKey(t *testing.T) {
+	for s, want := range map[string]bool{
+		"OPENAI_API_KEY":                      false,
+		"OPENROUTER_API_KEY":                  false,
+		"MY_KEY_2":                            false,
+		"/etc/arxiv-digest/key":               false,
+		"sk-proj-abc123":                      true,
+		"sk_live_x":                           true,
+		"gsk_a1b2c3d4e5f6g7h8i9j0k1l2":        true,
+		"hf_abcdefghij0123456789":             true,
+		"0123456789abcdef0123456789abcdef":    true,
+		"averyveryverylongvariablenamewithno": false,
+	} {
+		if got := LooksLikeKey(s); got != want {
+			t.Errorf("LooksLikeKey(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
