@@ -60,8 +60,8 @@ func TestBadAnswerIsRetriedOnceThenJudged(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := got["2511.00001"]
-			if r.Status != model.StatusJudged || r.Attempts != 2 || len(r.Scores) != 2 || r.Scores[1].Relevance != 0.9 {
-				t.Fatalf("status %s attempts %d scores %+v err %v", r.Status, r.Attempts, r.Scores, r.Err)
+			if r.Status != model.StatusJudged || r.Attempts != 2 || len(r.Value) != 2 || r.Value[1].Relevance != 0.9 {
+				t.Fatalf("status %s attempts %d scores %+v err %v", r.Status, r.Attempts, r.Value, r.Err)
 			}
 			if r.Usage.Requests != 2 {
 				t.Errorf("usage %+v: want both attempts counted", r.Usage)
@@ -80,8 +80,8 @@ func TestBadAnswerTwiceFails(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := got["2511.00001"]
-			if r.Status != model.StatusFailed || r.Attempts != 2 || r.Scores != nil {
-				t.Fatalf("status %s attempts %d scores %v, want failed after 2 attempts without scores", r.Status, r.Attempts, r.Scores)
+			if r.Status != model.StatusFailed || r.Attempts != 2 || r.Value != nil {
+				t.Fatalf("status %s attempts %d scores %v, want failed after 2 attempts without scores", r.Status, r.Attempts, r.Value)
 			}
 			if !errors.Is(r.Err, ErrInvalidAnswer) || !strings.Contains(r.Err.Error(), tt.reason) || !strings.HasPrefix(r.Err.Error(), "invalid answer: ") {
 				t.Errorf("err %q, want an invalid answer mentioning %q", r.Err, tt.reason)

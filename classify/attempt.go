@@ -29,7 +29,7 @@ const (
 
 type outcome struct {
 	kind   kind
-	scores []model.Score
+	value  any // kindOK: what the task's Parse made of the answer
 	usage  model.Usage
 	err    error
 	wait   time.Duration // kindWait: what the server asked
@@ -57,7 +57,7 @@ type wireCompletion struct {
 
 // attempt makes one request (the caller holds a concurrency slot) and
 // classifies how it ended.
-func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topic, tokens int) outcome {
+func (r *run) attempt(params openai.ChatCompletionNewParams, parse func(string) (any, error), tokens int) outcome {
 	n := r.e.inFlight.Add(1)
 	for {
 		m := r.e.maxInFlight.Load()
@@ -78,7 +78,7 @@ func (r *run) attempt(params openai.ChatCompletionNewParams, topics []model.Topi
 		r.pace.observe(resp.Header, tokens)
 	}
 	if err == nil {
-		return r.answer(out, raw, topics)
+		return r.answer(out, raw, parse)
 	}
 	out = r.failure(out, err, resp, timedOut)
 	// Halt or pause while the caller still holds the slot, so that no
@@ -142,22 +142,19 @@ func (r *run) failure(out outcome, err error, resp *http.Response, timedOut bool
 }
 
 // answer reads a 2xx body: usage first (it was paid for), then the answer.
-// The answer's text is the server's: reasons and the reasons it was
-// rejected are redacted.
-func (r *run) answer(out outcome, raw []byte, topics []model.Topic) outcome {
-	out = r.readAnswer(out, raw, topics)
+// The answer's text is the server's: it is redacted before the task's
+// Parse sees it, and so are the reasons it was rejected.
+func (r *run) answer(out outcome, raw []byte, parse func(string) (any, error)) outcome {
+	out = r.readAnswer(out, raw, parse)
 	if out.err != nil {
 		out.err = &redactedError{msg: truncate(r.e.red.String(out.err.Error()), 300), is: ErrInvalidAnswer}
-	}
-	for i := range out.scores {
-		out.scores[i].Reason = r.e.red.String(out.scores[i].Reason)
 	}
 	return out
 }
 
-// readAnswer parses a 2xx body into usage and scores, or says why it is
-// not a valid answer.
-func (r *run) readAnswer(out outcome, raw []byte, topics []model.Topic) outcome {
+// readAnswer parses a 2xx body into usage and the task's value, or says
+// why it is not a valid answer.
+func (r *run) readAnswer(out outcome, raw []byte, parse func(string) (any, error)) outcome {
 	out.kind = kindInvalid
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		out.err = fmt.Errorf("%w: empty response body", ErrInvalidAnswer)
@@ -194,12 +191,15 @@ func (r *run) readAnswer(out outcome, raw []byte, topics []model.Topic) outcome 
 		out.err = fmt.Errorf("%w: empty content", ErrInvalidAnswer)
 		return out
 	}
-	scores, err := parseAnswer(*ch.Message.Content, topics)
+	v, err := parse(r.e.red.String(*ch.Message.Content))
 	if err != nil {
+		if !errors.Is(err, ErrInvalidAnswer) {
+			err = fmt.Errorf("%w: %w", ErrInvalidAnswer, err)
+		}
 		out.err = err
 		return out
 	}
-	out.kind, out.scores, out.err = kindOK, scores, nil
+	out.kind, out.value, out.err = kindOK, v, nil
 	return out
 }
 

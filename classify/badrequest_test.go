@@ -138,19 +138,19 @@ func TestPromptCapsLongText(t *testing.T) {
 	p := model.Paper{ID: "2511.00001", Title: "Short title", Abstract: "Short abstract.", Categories: []string{"cs.CL"}}
 	// Papers under the caps: the prompt is exactly what it always was
 	// (stored judgements stay valid under PromptVersion "1").
-	if got, want := userPrompt(p), "arXiv paper 2511.00001\n<paper>\nTitle: Short title\nCategories: cs.CL\nAbstract:\nShort abstract.\n</paper>"; got != want {
+	if got, want := paperInput(p, true), "arXiv paper 2511.00001\n<paper>\nTitle: Short title\nCategories: cs.CL\nAbstract:\nShort abstract.\n</paper>"; got != want {
 		t.Errorf("prompt under the caps changed:\n got %q\nwant %q", got, want)
 	}
 	atCap := p
 	atCap.Abstract = strings.Repeat("é", MaxAbstractChars)
-	if u := userPrompt(atCap); strings.Contains(u, "truncated") || !strings.Contains(u, atCap.Abstract+"\n</paper>") {
+	if u := paperInput(atCap, true); strings.Contains(u, "truncated") || !strings.Contains(u, atCap.Abstract+"\n</paper>") {
 		t.Errorf("an abstract of exactly %d characters was cut", MaxAbstractChars)
 	}
 
 	long := p
 	long.Abstract = strings.Repeat("ab", 10_000) + "END OF ABSTRACT" // 20,015 characters
 	long.Title = strings.Repeat("Τ", 1500)
-	u := userPrompt(long)
+	u := paperInput(long, true)
 	if !strings.Contains(u, "\nAbstract:\n"+long.Abstract[:MaxAbstractChars]+"\n[abstract truncated at 8,000 of 20,015 characters]\n</paper>") {
 		t.Errorf("abstract not cut at 8,000 characters with a note:\n%.300s…%s", u, u[len(u)-200:])
 	}

@@ -15,9 +15,10 @@ import (
 //	go test -run '^$' -bench . -benchtime=1x ./classify/
 
 // benchRun judges jobs against srv and returns the results by status.
-func benchRun(b *testing.B, srv *fakeopenai.Server, jobs []Job, change func(*Options)) (map[model.Status][]Result, *Engine, time.Duration) {
+func benchRun(b *testing.B, srv *fakeopenai.Server, jobs []Judgement, change func(*Options)) (map[model.Status][]relResult, *Engine, time.Duration) {
 	b.Helper()
-	o := Options{BaseURL: srv.URL, APIKey: "sk-bench", Model: "gpt-4o-mini", Concurrency: 64, Timeout: 30 * time.Second}
+	o := testOptions(srv.URL)
+	o.APIKey, o.Concurrency, o.Timeout = "sk-bench", 64, 30*time.Second
 	if change != nil {
 		change(&o)
 	}
@@ -25,15 +26,15 @@ func benchRun(b *testing.B, srv *fakeopenai.Server, jobs []Job, change func(*Opt
 	if err != nil {
 		b.Fatal(err)
 	}
-	byStatus := map[model.Status][]Result{}
+	byStatus := map[model.Status][]relResult{}
 	start := time.Now()
-	if err := e.Run(context.Background(), jobs, func(r Result) { byStatus[r.Status] = append(byStatus[r.Status], r) }); err != nil {
+	if err := Run(context.Background(), e, Relevance{}, jobs, func(r relResult) { byStatus[r.Status] = append(byStatus[r.Status], r) }); err != nil {
 		b.Fatalf("Run: %v", err)
 	}
 	return byStatus, e, time.Since(start)
 }
 
-func countAll(m map[model.Status][]Result) int {
+func countAll(m map[model.Status][]relResult) int {
 	n := 0
 	for _, rs := range m {
 		n += len(rs)
@@ -113,9 +114,9 @@ func BenchmarkFaults(b *testing.B) {
 			}
 		}
 		srv.SetFaults(fakeopenai.Faults{})
-		var rerun []Job
+		var rerun []Judgement
 		for _, r := range res[model.StatusFailed] {
-			rerun = append(rerun, r.Job)
+			rerun = append(rerun, r.Input)
 		}
 		again, _, _ := benchRun(b, srv, rerun, func(o *Options) { o.Timeout = time.Second })
 		if len(again[model.StatusJudged]) != len(rerun) {

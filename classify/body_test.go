@@ -95,8 +95,8 @@ func TestAnswerOverTheCapFailsThatJob(t *testing.T) {
 			r := got["2511.00002"]
 			// Too large is not retried: no conforming server sends it, and
 			// its usage could not be read to know what it cost.
-			if r.Status != model.StatusFailed || r.Scores != nil || r.Attempts != 1 || r.Usage.Requests != 1 {
-				t.Fatalf("giant answer: status %s attempts %d usage %+v scores %v err %v", r.Status, r.Attempts, r.Usage, r.Scores, r.Err)
+			if r.Status != model.StatusFailed || r.Value != nil || r.Attempts != 1 || r.Usage.Requests != 1 {
+				t.Fatalf("giant answer: status %s attempts %d usage %+v scores %v err %v", r.Status, r.Attempts, r.Usage, r.Value, r.Err)
 			}
 			if !errors.Is(r.Err, ErrAnswerTooLarge) || !strings.Contains(r.Err.Error(), tt.capText) {
 				t.Errorf("err %v, want ErrAnswerTooLarge naming the %s cap", r.Err, tt.capText)

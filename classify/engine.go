@@ -15,31 +15,11 @@ import (
 	"github.com/openai/openai-go/v3/option"
 )
 
-// Job asks to judge Paper against exactly Topics.
-type Job struct {
-	Paper  model.Paper
-	Topics []model.Topic
-}
-
-// Result is what became of one Job.
-type Result struct {
-	Job    Job
-	Status model.Status // judged, failed (tried, could not be judged), skipped (never tried)
-	// Scores has exactly one score per Job.Topics, in that order, when
-	// Status is judged.
-	Scores []model.Score
-	// Err says why, when failed or skipped: errors.Is(err, ErrBudget),
-	// errors.Is(err, ErrInvalidAnswer), errors.Is(err, ErrAnswerTooLarge),
-	// a *FatalError, a *StatusError, context.Canceled ...
-	Err error
-	// Usage counts the tokens of every attempt, invalid answers included
-	// (they were paid for).
-	Usage    model.Usage
-	Attempts int
-}
-
-// Engine judges jobs with an OpenAI-compatible Chat Completions API. One
-// Engine may run several times, but one Run at a time.
+// Engine does model work (any Task) with an OpenAI-compatible Chat
+// Completions API. One Engine may run several tasks, one Run at a time; the
+// cost budget and the patience for server-requested waits are the
+// Engine's, shared by its runs, so that one engine per digest run keeps one
+// budget across judging and TL;DRs.
 type Engine struct {
 	opts   Options
 	client openai.Client
@@ -53,6 +33,11 @@ type Engine struct {
 
 	inFlight    atomic.Int64
 	maxInFlight atomic.Int64
+
+	mu       sync.Mutex
+	waited   time.Duration // server-requested pause paid from MaxRateLimitWait
+	spent    float64       // USD of finished attempts
+	reserved float64       // USD estimated for attempts in flight
 }
 
 // New validates opts and builds the engine and its API client. The client
@@ -87,51 +72,25 @@ func (e *Engine) Cost(u model.Usage) (usd float64, known bool) {
 	return e.opts.Price.Cost(u), true
 }
 
-// Run judges every job with at most Concurrency requests in flight and
-// calls onResult exactly once per job, never concurrently, as each job
-// ends. It returns nil, a *FatalError (the run was stopped: jobs not yet
-// tried are reported skipped with it), ctx.Err() when ctx was cancelled
-// (untried jobs are reported skipped), an error wrapping ErrBudget when
-// the cost budget stopped it, or an error wrapping ErrRateLimitPatience
-// when the server asked to wait (429/503 with retry-after) longer than
-// what is left of Options.MaxRateLimitWait (in both cases untried jobs are
-// reported skipped with it; the job that got that answer fails with it).
-// A stop takes effect while the attempt that caused it still holds its
-// slot: after it, nothing is sent but the attempts already in flight.
-// When ctx is cancelled no new attempt starts; attempts in flight get
-// Options.Grace to finish.
-//
-// A 400 about one request's own text (context_length_exceeded,
-// string_above_max_length, invalid_prompt, a param under messages, or a
-// message saying the context length was exceeded) fails that job only,
-// with a *StatusError, and the run goes on; any other 400 is fatal.
-// Abstracts and titles are cut to MaxAbstractChars and MaxTitleChars
-// before they are sent. A fatal 404 about the URL (unknown_url) asks "does
-// llm.base_url end in /v1?" (FatalError.Hint).
-//
-// No response body is read past Options.MaxResponseBytes: an answer that
-// long fails its job with ErrAnswerTooLarge (not retried: no conforming
-// server sends one, and what it cost cannot be read); an error body that
-// long is judged by its status alone.
-//
-// Whatever the server said (error messages, codes, types, request ids,
-// refusals, the reasons in scores) is redacted before it is reported or
-// logged: the API key, and anything shaped like a key (internal/redact),
-// never reaches a Result, an error or a log line.
-func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) error {
-	r := e.newRun(ctx)
+// run does every job of one task; see Run.
+func (e *Engine) run(ctx context.Context, task string, jobs []job, report func(i int, end jobEnd)) error {
+	r := e.newRun(ctx, task)
 	defer r.close()
 
 	start := time.Now()
-	results := make(chan Result, len(jobs))
+	type ended struct {
+		i   int
+		end jobEnd
+	}
+	results := make(chan ended, len(jobs))
 	var reporter sync.WaitGroup
 	var sum summary
 	reporter.Add(1)
 	go func() {
 		defer reporter.Done()
 		for res := range results {
-			sum.add(res)
-			onResult(res)
+			sum.add(res.end)
+			report(res.i, res.end)
 		}
 	}()
 
@@ -149,7 +108,7 @@ func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) err
 				if i >= len(jobs) {
 					return
 				}
-				results <- r.judge(jobs[i])
+				results <- ended{i, r.do(jobs[i])}
 			}
 		}()
 	}
@@ -173,6 +132,7 @@ func (e *Engine) Run(ctx context.Context, jobs []Job, onResult func(Result)) err
 // run is the state of one Run.
 type run struct {
 	e     *Engine
+	task  string          // for logs
 	ctx   context.Context // the caller's: its end stops new attempts
 	reqs  context.Context // detached from ctx; ends Grace after ctx does
 	stopR context.CancelFunc
@@ -184,18 +144,16 @@ type run struct {
 	probes   atomic.Int64
 	gate     chan struct{} // closed when the run's first attempt ends
 
-	mu       sync.Mutex
-	stop     error         // a *FatalError, ErrBudget or ErrRateLimitPatience: start nothing more
-	waited   time.Duration // server-requested pause paid from MaxRateLimitWait
-	spent    float64       // USD of finished attempts
-	reserved float64       // USD estimated for attempts in flight
-	maxComp  int64         // largest completion seen, for estimates
+	mu      sync.Mutex
+	stop    error // a *FatalError, ErrBudget or ErrRateLimitPatience: start nothing more
+	maxComp int64 // largest completion of this task seen, for estimates
 }
 
-func (e *Engine) newRun(ctx context.Context) *run {
+func (e *Engine) newRun(ctx context.Context, task string) *run {
 	reqs, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	r := &run{
 		e:     e,
+		task:  task,
 		ctx:   ctx,
 		reqs:  reqs,
 		stopR: cancel,
@@ -234,7 +192,7 @@ func (r *run) halt(err error) {
 	defer r.mu.Unlock()
 	if r.stop == nil {
 		r.stop = err
-		r.e.log.Warn("run stopped", slog.String("reason", err.Error()))
+		r.e.log.Warn("run stopped", slog.String("task", r.task), slog.String("reason", err.Error()))
 	}
 }
 
@@ -244,19 +202,21 @@ func (r *run) stopErr() error {
 	return r.stop
 }
 
-// reserve books est USD for an attempt about to start; false when that
-// would pass the budget (the run is then halted with ErrBudget).
+// reserve books est USD for an attempt about to start against the
+// engine's budget; false when that would pass it (the run is then halted
+// with ErrBudget).
 func (r *run) reserve(est float64) bool {
-	budget := r.e.opts.MaxCostUSD
+	e := r.e
+	budget := e.opts.MaxCostUSD
 	if budget <= 0 {
 		return true
 	}
-	r.mu.Lock()
-	over := r.spent+r.reserved+est > budget
+	e.mu.Lock()
+	over := e.spent+e.reserved+est > budget
 	if !over {
-		r.reserved += est
+		e.reserved += est
 	}
-	r.mu.Unlock()
+	e.mu.Unlock()
 	if over {
 		r.halt(fmt.Errorf("%w: max_cost_usd %.4f", ErrBudget, budget))
 	}
@@ -265,15 +225,18 @@ func (r *run) reserve(est float64) bool {
 
 // settle replaces an attempt's reservation by what it really cost.
 func (r *run) settle(est float64, u model.Usage) {
+	e := r.e
+	e.mu.Lock()
+	if e.opts.MaxCostUSD > 0 {
+		e.reserved -= est
+	}
+	if e.opts.Price != nil {
+		e.spent += e.opts.Price.Cost(u)
+	}
+	e.mu.Unlock()
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.e.opts.MaxCostUSD > 0 {
-		r.reserved -= est
-	}
-	if r.e.opts.Price != nil {
-		r.spent += r.e.opts.Price.Cost(u)
-	}
 	r.maxComp = max(r.maxComp, u.Completion)
+	r.mu.Unlock()
 }
 
 // estimate is the cost of one attempt before it is made: its prompt at
@@ -293,24 +256,25 @@ func (r *run) estimate(promptTokens, maxCompletion int) float64 {
 	return (float64(promptTokens)*p.Input + float64(comp)*p.Output) / 1e6
 }
 
-// patience pays d of server-requested waiting from the run's
+// patience pays d of server-requested waiting from the engine's
 // MaxRateLimitWait; false when it is used up.
 func (r *run) patience(d time.Duration) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.waited+d > r.e.opts.MaxRateLimitWait {
+	e := r.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.waited+d > e.opts.MaxRateLimitWait {
 		return false
 	}
-	r.waited += d
+	e.waited += d
 	return true
 }
 
 // patienceErr is why the run stops when the server asked to wait more
 // than what is left of MaxRateLimitWait.
 func (r *run) patienceErr(asked time.Duration) error {
-	r.mu.Lock()
-	waited := r.waited
-	r.mu.Unlock()
+	r.e.mu.Lock()
+	waited := r.e.waited
+	r.e.mu.Unlock()
 	limit := r.e.opts.MaxRateLimitWait
 	if waited == 0 {
 		return fmt.Errorf("%w: server asked to wait %s; llm.max_rate_limit_wait is %s", ErrRateLimitPatience, asked, limit)
@@ -330,8 +294,8 @@ type summary struct {
 	usage                   model.Usage
 }
 
-func (s *summary) add(r Result) {
-	switch r.Status {
+func (s *summary) add(r jobEnd) {
+	switch r.status {
 	case model.StatusJudged:
 		s.judged++
 	case model.StatusFailed:
@@ -339,15 +303,15 @@ func (s *summary) add(r Result) {
 	default:
 		s.skipped++
 	}
-	s.usage.Add(r.Usage)
+	s.usage.Add(r.usage)
 }
 
 func (r *run) logSummary(s summary, elapsed time.Duration) {
-	r.mu.Lock()
-	waited := r.waited
-	r.mu.Unlock()
+	r.e.mu.Lock()
+	waited := r.e.waited
+	r.e.mu.Unlock()
 	attrs := []any{
-		slog.Int("judged", s.judged), slog.Int("failed", s.failed), slog.Int("skipped", s.skipped),
+		slog.String("task", r.task), slog.Int("done", s.judged), slog.Int("failed", s.failed), slog.Int("skipped", s.skipped),
 		slog.Int64("requests", s.usage.Requests), slog.Int64("prompt_tokens", s.usage.Prompt),
 		slog.Int64("cached_tokens", s.usage.Cached), slog.Int64("completion_tokens", s.usage.Completion),
 		slog.Duration("elapsed", elapsed), slog.Duration("rate_limit_wait", waited),
@@ -359,5 +323,5 @@ func (r *run) logSummary(s summary, elapsed time.Duration) {
 	if err := r.stopErr(); err != nil {
 		attrs = append(attrs, slog.String("stopped", err.Error()))
 	}
-	r.e.log.Info("classification run done", attrs...)
+	r.e.log.Info("model run done", attrs...)
 }

@@ -26,8 +26,8 @@ func TestRunJudgesAndSendsTheContract(t *testing.T) {
 		if r.Status != model.StatusJudged || r.Err != nil || r.Attempts != 1 {
 			t.Fatalf("%s: status %s err %v attempts %d", j.Paper.ID, r.Status, r.Err, r.Attempts)
 		}
-		if len(r.Scores) != 2 || r.Scores[0].Topic != "LLM agents" || r.Scores[1].Topic != "speech" || r.Scores[0].Relevance != 0.75 || r.Scores[0].Reason == "" {
-			t.Errorf("%s: scores %+v", j.Paper.ID, r.Scores)
+		if len(r.Value) != 2 || r.Value[0].Topic != "LLM agents" || r.Value[1].Topic != "speech" || r.Value[0].Relevance != 0.75 || r.Value[0].Reason == "" {
+			t.Errorf("%s: scores %+v", j.Paper.ID, r.Value)
 		}
 		want := model.Usage{Prompt: 300, Cached: 128, Completion: 60, Requests: 1}
 		if r.Usage != want {
@@ -78,7 +78,7 @@ func TestRunJudgesAndSendsTheContract(t *testing.T) {
 		t.Errorf("schema topics %v", r.Topics)
 	}
 	sent, _ := json.Marshal(js["schema"])
-	want, _ := json.Marshal(Schema(testTopics))
+	want, _ := json.Marshal(RelevanceSchema(testTopics))
 	if string(sent) != string(want) {
 		t.Errorf("schema sent\n%s\nwant\n%s", sent, want)
 	}
@@ -203,7 +203,7 @@ func TestBackoffFullJitterIsCapped(t *testing.T) {
 		o.backoffBase = 500 * time.Millisecond
 		o.backoffCap = 30 * time.Second
 	})
-	r := e.newRun(context.Background())
+	r := e.newRun(context.Background(), "relevance")
 	defer r.close()
 	var spread bool
 	for n := 1; n <= 40; n++ {
@@ -246,7 +246,7 @@ func TestConnectionDropIsRetried(t *testing.T) {
 	f := newFakeAPI(t, func(r *apiReq) reply {
 		if r.N <= 2 {
 			return func(w http.ResponseWriter, _ *apiReq) {
-				conn, _, err := w.(http.Hijacker).Hijack()
+				conn, _, err := http.NewResponseController(w).Hijack()
 				if err == nil {
 					conn.Close()
 				}
@@ -309,7 +309,7 @@ func TestErrorBodiesNotInOpenAIShape(t *testing.T) {
 			return nil
 		})
 		var s sleeps
-		e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.MaxRetries = -1; o.sleep = s.sleep })
+		e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.MaxRetries = 0; o.sleep = s.sleep })
 		got, err := runAll(t, context.Background(), e, testJobs(1))
 		if err != nil {
 			t.Fatal(err)

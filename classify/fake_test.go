@@ -5,15 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
@@ -30,53 +28,36 @@ type apiReq struct {
 // reply writes a response for one request.
 type reply func(w http.ResponseWriter, r *apiReq)
 
-// fakeAPI is a scripted OpenAI Chat Completions server bound to
-// 127.0.0.1. script picks the reply for each request; nil means a valid
-// answer (relevance 0.5 for every topic).
+// fakeAPI scripts internal/fakeopenai (the project's one OpenAI fake,
+// bound to 127.0.0.1) request by request: script picks the reply for each
+// chat completion request; nil means a valid answer (relevance 0.5 for
+// every topic). Other paths get the fake's own answers (404 unknown_url).
 type fakeAPI struct {
 	URL    string
+	srv    *fakeopenai.Server
 	script func(r *apiReq) reply
 
-	mu    sync.Mutex
-	reqs  []*apiReq
-	count atomic.Int64
-
-	inFlight, maxInFlight atomic.Int64
+	mu   sync.Mutex
+	reqs []*apiReq
 }
 
 func newFakeAPI(t *testing.T, script func(r *apiReq) reply) *fakeAPI {
 	t.Helper()
 	f := &fakeAPI{script: script}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = l
-	srv.Start()
-	t.Cleanup(srv.Close)
-	f.URL = srv.URL + "/v1"
+	f.srv = fakeopenai.NewT(t, fakeopenai.Config{Handler: f.handle})
+	f.URL = f.srv.URL
 	return f
 }
 
-func (f *fakeAPI) serve(w http.ResponseWriter, hr *http.Request) {
-	n := f.inFlight.Add(1)
-	defer f.inFlight.Add(-1)
-	for {
-		m := f.maxInFlight.Load()
-		if n <= m || f.maxInFlight.CompareAndSwap(m, n) {
-			break
-		}
-	}
+func (f *fakeAPI) handle(w http.ResponseWriter, hr *http.Request, n int) bool {
 	if hr.Method != http.MethodPost || hr.URL.Path != "/v1/chat/completions" {
-		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "Unknown request URL: "+hr.Method+" "+hr.URL.Path+". Please check the URL for typos, or see the docs at https://platform.openai.com/docs/api-reference/.", nil)
-		return
+		return false
 	}
 	raw, _ := io.ReadAll(hr.Body)
-	r := &apiReq{N: int(f.count.Add(1)), Header: hr.Header.Clone(), ctx: hr.Context()}
+	r := &apiReq{N: n, Header: hr.Header.Clone(), ctx: hr.Context()}
 	if err := json.Unmarshal(raw, &r.Body); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "", "We could not parse the JSON body of your request.", nil)
-		return
+		return true
 	}
 	r.Topics = topicsOf(r.Body)
 	if msgs, ok := r.Body["messages"].([]any); ok && len(msgs) == 2 {
@@ -95,7 +76,11 @@ func (f *fakeAPI) serve(w http.ResponseWriter, hr *http.Request) {
 		rep = answerWith(0.5)
 	}
 	rep(w, r)
+	return true
 }
+
+// maxInFlight is the most requests the server ever had in flight at once.
+func (f *fakeAPI) maxInFlight() int64 { return f.srv.Stats().MaxInFlight }
 
 func (f *fakeAPI) requests() []*apiReq {
 	f.mu.Lock()
@@ -200,10 +185,13 @@ var testTopics = []model.Topic{
 	{Name: "speech", Description: "Speech recognition and synthesis."},
 }
 
-func testJobs(n int) []Job {
-	jobs := make([]Job, n)
+// relResult is the result of a relevance judgement.
+type relResult = Result[Judgement, []model.Score]
+
+func testJobs(n int) []Judgement {
+	jobs := make([]Judgement, n)
 	for i := range jobs {
-		jobs[i] = Job{
+		jobs[i] = Judgement{
 			Paper: model.Paper{
 				ID: fmt.Sprintf("2511.%05d", i+1), Version: 1,
 				Title:      fmt.Sprintf("Paper %d on agents", i+1),
@@ -239,11 +227,9 @@ func (s *sleeps) all() []time.Duration {
 // change tweaks the options first.
 func newTestEngine(t *testing.T, f *fakeAPI, change func(*Options)) *Engine {
 	t.Helper()
-	o := Options{
-		BaseURL: f.URL, APIKey: "sk-test-key", Model: "gpt-4o-mini",
-		Concurrency: 4, Timeout: 5 * time.Second, MaxRetries: 4,
-		backoffBase: time.Millisecond, backoffCap: 4 * time.Millisecond,
-	}
+	o := testOptions(f.URL)
+	o.Concurrency = 4
+	o.backoffBase, o.backoffCap = time.Millisecond, 4*time.Millisecond
 	if change != nil {
 		change(&o)
 	}
@@ -256,22 +242,33 @@ func newTestEngine(t *testing.T, f *fakeAPI, change func(*Options)) *Engine {
 
 // runAll runs jobs and collects the results by paper id, failing the test
 // on a duplicate or missing report or on concurrent callbacks.
-func runAll(t *testing.T, ctx context.Context, e *Engine, jobs []Job) (map[string]Result, error) {
+func runAll(t *testing.T, ctx context.Context, e *Engine, jobs []Judgement) (map[string]relResult, error) {
 	t.Helper()
-	got := map[string]Result{}
-	var busy atomic.Bool
-	err := e.Run(ctx, jobs, func(r Result) {
-		if !busy.CompareAndSwap(false, true) {
+	got := map[string]relResult{}
+	var busy sync.Mutex
+	err := Run(ctx, e, Relevance{}, jobs, func(r relResult) {
+		if !busy.TryLock() {
 			t.Errorf("onResult called concurrently")
+			return
 		}
-		defer busy.Store(false)
-		if _, dup := got[r.Job.Paper.ID]; dup {
-			t.Errorf("%s reported twice", r.Job.Paper.ID)
+		defer busy.Unlock()
+		if _, dup := got[r.Input.Paper.ID]; dup {
+			t.Errorf("%s reported twice", r.Input.Paper.ID)
 		}
-		got[r.Job.Paper.ID] = r
+		got[r.Input.Paper.ID] = r
 	})
 	if len(got) != len(jobs) {
 		t.Errorf("got %d results for %d jobs", len(got), len(jobs))
 	}
 	return got, err
+}
+
+// testOptions are the engine's options against url as the config's
+// defaults would give them (the engine has no defaults of its own).
+func testOptions(url string) Options {
+	return Options{
+		BaseURL: url, APIKey: "sk-test-key", Model: "gpt-4o-mini",
+		Concurrency: 8, Timeout: 5 * time.Second, MaxRetries: 4,
+		MaxRateLimitWait: 15 * time.Minute, Grace: 10 * time.Second,
+	}
 }

@@ -18,8 +18,9 @@ import (
 
 func fakeEngine(t *testing.T, srv *fakeopenai.Server, change func(*Options)) *Engine {
 	t.Helper()
-	o := Options{BaseURL: srv.URL, APIKey: "sk-fake-key-1234", Model: "gpt-4o-mini", Concurrency: 16, Timeout: 2 * time.Second,
-		backoffBase: 5 * time.Millisecond, backoffCap: 50 * time.Millisecond}
+	o := testOptions(srv.URL)
+	o.APIKey, o.Concurrency, o.Timeout = "sk-fake-key-1234", 16, 2*time.Second
+	o.backoffBase, o.backoffCap = 5*time.Millisecond, 50*time.Millisecond
 	if change != nil {
 		change(&o)
 	}
@@ -49,8 +50,8 @@ func TestFakeFaultsLoseNothingAndScoreTheRightTopics(t *testing.T) {
 		switch r.Status {
 		case model.StatusJudged:
 			judged++
-			text := userPrompt(j.Paper)
-			for i, s := range r.Scores {
+			text := paperInput(j.Paper, true)
+			for i, s := range r.Value {
 				if s.Topic != j.Topics[i].Name || s.Relevance != fakeopenai.DefaultScore(text, s.Topic) || s.Reason == "" {
 					t.Errorf("%s: score %+v, want %v for %q", j.Paper.ID, s, fakeopenai.DefaultScore(text, s.Topic), j.Topics[i].Name)
 				}

@@ -12,32 +12,23 @@ import (
 	"time"
 )
 
-// PromptVersion changes whenever the prompt or schema changes what a
-// judgement means. It is part of the caller's cache key.
-const PromptVersion = "1"
-
-// Defaults applied by New to zero fields.
-const (
-	DefaultConcurrency      = 8
-	DefaultTimeout          = 60 * time.Second
-	DefaultMaxRetries       = 4
-	DefaultMaxRateLimitWait = 15 * time.Minute
-	DefaultGrace            = 10 * time.Second
-	DefaultBaseURL          = "https://api.openai.com/v1"
-	// DefaultMaxResponseBytes (4 MiB) caps every response body. A real
-	// answer is a few KiB (max_completion_tokens bounds it), so only a
-	// broken or hostile server sends more; the cap keeps such a server from
-	// filling memory (a run holds at most about Concurrency times twice
-	// the cap in bodies) and from keeping a stopping process busy.
-	DefaultMaxResponseBytes = 4 << 20
-)
+// DefaultMaxResponseBytes (4 MiB) caps every response body unless
+// Options.MaxResponseBytes says otherwise. A real answer is a few KiB
+// (max_completion_tokens bounds it), so only a broken or hostile server
+// sends more; the cap keeps such a server from filling memory (a run holds
+// at most about Concurrency times twice the cap in bodies) and from keeping
+// a stopping process busy.
+const DefaultMaxResponseBytes = 4 << 20
 
 // defaultSlowStart is how many requests a run sends before its first
 // response tells it the server's rate limits: enough to fill the pool
 // quickly, few enough to fit the burst of any paid OpenAI tier.
 const defaultSlowStart = 8
 
-// Options configures an Engine. Zero values take the defaults above.
+// Options configures an Engine. The engine takes the values it is given:
+// the defaults of everything a user can set live in the config package,
+// which validates them too. Only knobs no user sets (MaxResponseBytes,
+// HTTPClient, Logger) have defaults here.
 type Options struct {
 	BaseURL, APIKey, Model string
 
@@ -46,11 +37,11 @@ type Options struct {
 	// Timeout bounds one attempt; a timed-out attempt is retried.
 	Timeout time.Duration
 	// MaxRetries is the retry budget per job for errors and timeouts
-	// (0 = DefaultMaxRetries, negative = no retries).
+	// (0 = no retries).
 	MaxRetries int
-	// MaxRateLimitWait is the run's total patience for server-requested
-	// waits (429/503 with retry-after). A wait longer than what is left of
-	// it stops the run (ErrRateLimitPatience).
+	// MaxRateLimitWait is the engine's total patience, over all its runs,
+	// for server-requested waits (429/503 with retry-after). A wait longer
+	// than what is left of it stops the run (ErrRateLimitPatience).
 	MaxRateLimitWait time.Duration
 	// RequestsPerMinute and TokensPerMinute pace requests on the client
 	// side (0 = not configured; the server's x-ratelimit-* headers are
@@ -62,16 +53,11 @@ type Options struct {
 	// ReasoningEffort ("minimal", "low", ...) is sent when set; only
 	// reasoning models accept it.
 	ReasoningEffort string
-	// MaxCompletionTokens caps each answer (0 = 256 + 160 per topic, plus
-	// 4000 for reasoning models, whose reasoning tokens count here). It is
-	// also part of every request's token estimate for TPM pacing, as it is
-	// on OpenAI's side.
-	MaxCompletionTokens int
 	// Price overrides the built-in price table (nil = LookupPrice(Model)).
 	Price *Price
-	// MaxCostUSD stops starting requests once the spend plus the estimate
-	// of what is in flight would pass it (0 = no budget). It needs a known
-	// price.
+	// MaxCostUSD stops starting requests once the engine's spend over all
+	// its runs plus the estimate of what is in flight would pass it (0 = no
+	// budget). It needs a known price.
 	MaxCostUSD float64
 	// Grace is how long in-flight attempts may finish after ctx is
 	// cancelled.
@@ -96,79 +82,40 @@ type Options struct {
 	slowStart   int // attempts allowed before the first response (0 = defaultSlowStart, <0 = no slow start)
 }
 
-// withDefaults validates o and fills in its defaults.
+// withDefaults checks what the engine cannot work without and fills in
+// the defaults of the knobs no user sets. The user's values were validated
+// by the config package; these are the engine's own invariants.
 func (o Options) withDefaults() (Options, error) {
 	var errs []error
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultBaseURL
-	}
 	if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("base_url %q: want an http(s) URL", o.BaseURL))
+		errs = append(errs, fmt.Errorf("base URL %q: want an http(s) URL", o.BaseURL))
 	}
 	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
 	if strings.TrimSpace(o.Model) == "" {
-		errs = append(errs, errors.New("model: empty"))
+		errs = append(errs, errors.New("no model"))
 	}
-	if o.Concurrency == 0 {
-		o.Concurrency = DefaultConcurrency
+	if o.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("concurrency %d: want at least 1", o.Concurrency))
 	}
-	if o.Concurrency < 0 {
-		errs = append(errs, fmt.Errorf("concurrency %d: want >= 1", o.Concurrency))
+	if o.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("timeout %s: want more than 0", o.Timeout))
 	}
-	if o.Timeout == 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("timeout %s: want > 0", o.Timeout))
-	}
-	switch {
-	case o.MaxRetries == 0:
-		o.MaxRetries = DefaultMaxRetries
-	case o.MaxRetries < 0:
-		o.MaxRetries = 0
-	}
-	if o.MaxRateLimitWait == 0 {
-		o.MaxRateLimitWait = DefaultMaxRateLimitWait
-	}
-	if o.MaxRateLimitWait < 0 {
-		errs = append(errs, fmt.Errorf("max_rate_limit_wait %s: want >= 0", o.MaxRateLimitWait))
-	}
-	if o.RequestsPerMinute < 0 {
-		errs = append(errs, fmt.Errorf("requests_per_minute %d: want >= 0", o.RequestsPerMinute))
-	}
-	if o.TokensPerMinute < 0 {
-		errs = append(errs, fmt.Errorf("tokens_per_minute %d: want >= 0", o.TokensPerMinute))
-	}
-	if o.MaxCompletionTokens < 0 {
-		errs = append(errs, fmt.Errorf("max_completion_tokens %d: want >= 0", o.MaxCompletionTokens))
-	}
-	if o.Temperature != nil && (*o.Temperature < 0 || *o.Temperature > 2) {
-		errs = append(errs, fmt.Errorf("temperature %g: want 0..2", *o.Temperature))
+	if o.MaxRetries < 0 || o.MaxRateLimitWait < 0 || o.Grace < 0 || o.MaxCostUSD < 0 {
+		errs = append(errs, errors.New("max retries, max rate-limit wait, grace and max cost must not be negative"))
 	}
 	if o.Price == nil {
 		if p, ok := LookupPrice(o.Model); ok {
 			o.Price = &p
 		}
-	} else if o.Price.Input < 0 || o.Price.CachedInput < 0 || o.Price.Output < 0 {
-		errs = append(errs, fmt.Errorf("price %+v: want >= 0", *o.Price))
-	}
-	if o.MaxCostUSD < 0 {
-		errs = append(errs, fmt.Errorf("max_cost_usd %g: want >= 0", o.MaxCostUSD))
 	}
 	if o.MaxCostUSD > 0 && o.Price == nil {
-		errs = append(errs, fmt.Errorf("max_cost_usd %g: the price of model %q is unknown; set a price", o.MaxCostUSD, o.Model))
+		errs = append(errs, fmt.Errorf("a cost budget needs a price, and the price of model %q is unknown", o.Model))
 	}
 	if o.MaxResponseBytes == 0 {
 		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	if o.MaxResponseBytes < 0 {
-		errs = append(errs, fmt.Errorf("max_response_bytes %d: want > 0", o.MaxResponseBytes))
-	}
-	if o.Grace == 0 {
-		o.Grace = DefaultGrace
-	}
-	if o.Grace < 0 {
-		errs = append(errs, fmt.Errorf("grace %s: want >= 0", o.Grace))
+		errs = append(errs, fmt.Errorf("max response bytes %d: want more than 0", o.MaxResponseBytes))
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -189,7 +136,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.backoffCap = 30 * time.Second
 	}
 	if err := errors.Join(errs...); err != nil {
-		return o, fmt.Errorf("classify options: %w", err)
+		return o, fmt.Errorf("classify: %w", err)
 	}
 	return o, nil
 }

@@ -30,13 +30,13 @@ func TestRateLimitWaitsExactlyAsAsked(t *testing.T) {
 				return nil
 			})
 			var s sleeps
-			e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.MaxRetries = -1; o.sleep = s.sleep })
+			e := newTestEngine(t, f, func(o *Options) { o.Concurrency = 1; o.MaxRetries = 0; o.sleep = s.sleep })
 			got, err := runAll(t, context.Background(), e, testJobs(1))
 			if err != nil {
 				t.Fatal(err)
 			}
 			r := got["2511.00001"]
-			// MaxRetries -1 means no retries for errors: a server-requested
+			// MaxRetries 0 means no retries for errors: a server-requested
 			// wait must not count against it.
 			if r.Status != model.StatusJudged || r.Attempts != 2 || r.Usage.Requests != 2 {
 				t.Fatalf("status %s attempts %d usage %+v err %v", r.Status, r.Attempts, r.Usage, r.Err)

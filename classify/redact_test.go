@@ -112,7 +112,7 @@ func TestServerTextIsRedacted(t *testing.T) {
 						text += fmt.Sprintf("%+v\n", *se)
 					}
 				}
-				for _, s := range r.Scores {
+				for _, s := range r.Value {
 					text += s.Reason + "\n"
 				}
 			}

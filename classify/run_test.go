@@ -35,7 +35,7 @@ func TestInFlightNeverExceedsConcurrency(t *testing.T) {
 			t.Errorf("%s: %s %v", id, r.Status, r.Err)
 		}
 	}
-	if m := f.maxInFlight.Load(); m > concurrency || m < 2 {
+	if m := f.maxInFlight(); m > concurrency || m < 2 {
 		t.Errorf("server saw %d in flight, want 2..%d", m, concurrency)
 	}
 	if m := e.MaxInFlight(); m > concurrency || m < 2 {
@@ -206,38 +206,46 @@ func TestBudgetStopsStartingRequests(t *testing.T) {
 }
 
 func TestBudgetNeedsAPrice(t *testing.T) {
-	_, err := New(Options{APIKey: "k", Model: "llama3.1:8b", MaxCostUSD: 1})
-	if err == nil {
+	o := testOptions("http://127.0.0.1:1/v1")
+	o.Model, o.MaxCostUSD = "llama3.1:8b", 1
+	if _, err := New(o); err == nil {
 		t.Fatal("New accepted a budget for a model without a price")
 	}
-	if _, err := New(Options{APIKey: "k", Model: "llama3.1:8b", MaxCostUSD: 1, Price: &Price{Input: 0.1, Output: 0.2}}); err != nil {
+	o.Price = &Price{Input: 0.1, Output: 0.2}
+	if _, err := New(o); err != nil {
 		t.Fatalf("New with an explicit price: %v", err)
 	}
 }
 
-func TestOptionsValidation(t *testing.T) {
-	bad := []Options{
-		{Model: ""},
-		{Model: "m", BaseURL: "ftp://x"},
-		{Model: "m", Concurrency: -1},
-		{Model: "m", Timeout: -time.Second},
-		{Model: "m", RequestsPerMinute: -5},
-		{Model: "m", MaxCostUSD: -1},
-		{Model: "m", Grace: -time.Second},
-		{Model: "m", MaxResponseBytes: -1},
-	}
-	for _, o := range bad {
+// TestOptionsAreLiteral: the engine takes the values it is given (the
+// config owns the defaults), and refuses only what it cannot work with.
+func TestOptionsAreLiteral(t *testing.T) {
+	for name, change := range map[string]func(*Options){
+		"no model":          func(o *Options) { o.Model = "" },
+		"no base URL":       func(o *Options) { o.BaseURL = "" },
+		"ftp base URL":      func(o *Options) { o.BaseURL = "ftp://x" },
+		"zero concurrency":  func(o *Options) { o.Concurrency = 0 },
+		"zero timeout":      func(o *Options) { o.Timeout = 0 },
+		"negative budget":   func(o *Options) { o.MaxCostUSD = -1 },
+		"negative grace":    func(o *Options) { o.Grace = -time.Second },
+		"negative retries":  func(o *Options) { o.MaxRetries = -1 },
+		"negative body cap": func(o *Options) { o.MaxResponseBytes = -1 },
+	} {
+		o := testOptions("http://127.0.0.1:1/v1")
+		change(&o)
 		if _, err := New(o); err == nil {
-			t.Errorf("New(%+v) accepted", o)
+			t.Errorf("%s: New(%+v) accepted", name, o)
 		}
 	}
-	e, err := New(Options{Model: "gpt-4o-mini"})
+	o := testOptions("http://127.0.0.1:1/v1")
+	o.MaxRetries, o.Grace, o.MaxRateLimitWait = 0, 0, 0
+	e, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := e.opts
-	if o.Concurrency != DefaultConcurrency || o.MaxRetries != DefaultMaxRetries || o.Timeout != DefaultTimeout || o.Grace != DefaultGrace || o.MaxRateLimitWait != DefaultMaxRateLimitWait || o.BaseURL != DefaultBaseURL || o.MaxResponseBytes != DefaultMaxResponseBytes {
-		t.Errorf("defaults not applied: %+v", o)
+	o = e.opts
+	if o.MaxRetries != 0 || o.Grace != 0 || o.MaxRateLimitWait != 0 || o.MaxResponseBytes != DefaultMaxResponseBytes {
+		t.Errorf("zero values were not taken as they are: %+v", o)
 	}
 	tr, ok := o.HTTPClient.Transport.(*http.Transport)
 	if !ok || tr.MaxIdleConnsPerHost < o.Concurrency {
@@ -245,10 +253,12 @@ func TestOptionsValidation(t *testing.T) {
 	}
 }
 
-func TestJobsWithoutWork(t *testing.T) {
+// TestJobsThatCannotBeAsked: a task that cannot build a request for an
+// input fails it without a request.
+func TestJobsThatCannotBeAsked(t *testing.T) {
 	f := newFakeAPI(t, nil)
 	e := newTestEngine(t, f, nil)
-	jobs := []Job{
+	jobs := []Judgement{
 		{Paper: model.Paper{ID: "a"}, Topics: nil},
 		{Paper: model.Paper{ID: "b"}, Topics: []model.Topic{{Name: "x"}, {Name: "x"}}},
 		{Paper: model.Paper{ID: "c"}, Topics: []model.Topic{{Name: ""}}},
@@ -257,10 +267,7 @@ func TestJobsWithoutWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := got["a"]; r.Status != model.StatusJudged || len(r.Scores) != 0 || r.Attempts != 0 {
-		t.Errorf("no topics: %+v", r)
-	}
-	for _, id := range []string{"b", "c"} {
+	for _, id := range []string{"a", "b", "c"} {
 		if r := got[id]; r.Status != model.StatusFailed || r.Err == nil || r.Attempts != 0 {
 			t.Errorf("%s: %+v", id, r)
 		}
@@ -268,7 +275,7 @@ func TestJobsWithoutWork(t *testing.T) {
 	if len(f.requests()) != 0 {
 		t.Errorf("requests sent for jobs that need none")
 	}
-	if err := e.Run(context.Background(), nil, func(Result) { t.Error("callback for no jobs") }); err != nil {
+	if err := Run(context.Background(), e, Relevance{}, nil, func(relResult) { t.Error("callback for no jobs") }); err != nil {
 		t.Errorf("Run(nil): %v", err)
 	}
 }

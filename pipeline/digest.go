@@ -22,24 +22,19 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 	if threshold != nil && *threshold != th {
 		th, preview = *threshold, true
 	}
-	keys := make([]string, 0, len(dayPapers)*len(run.Topics))
-	for _, dp := range dayPapers {
-		for _, t := range run.Topics {
-			keys = append(keys, store.Key(dp.Paper, t, run.Model, run.PromptVersion))
-		}
+	papers := make([]model.Paper, len(dayPapers))
+	for i, dp := range dayPapers {
+		papers[i] = dp.Paper
 	}
-	known, err := r.Store.Scores(ctx, keys)
+	known, err := r.Store.Known(ctx, papers, run.Topics, relevanceKey(run.Model))
 	if err != nil {
 		return model.Digest{}, err
 	}
-	papers := make([]model.Paper, len(dayPapers))
 	outcomes := make(map[string]model.Outcome, len(dayPapers))
-	for i, dp := range dayPapers {
-		papers[i] = dp.Paper
+	for _, dp := range dayPapers {
 		scores := make([]model.Score, 0, len(run.Topics))
 		for _, t := range run.Topics {
-			if s, ok := known[store.Key(dp.Paper, t, run.Model, run.PromptVersion)]; ok {
-				s.Topic = t.Name
+			if s, ok := known.Score(dp.Paper.ID, t.Name); ok {
 				scores = append(scores, s)
 			}
 		}

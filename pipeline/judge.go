@@ -10,40 +10,31 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/store"
 )
 
+// relevanceKey is the cache key of judgements by llm.
+func relevanceKey(llm string) func(model.Paper, model.Topic) string {
+	return func(p model.Paper, t model.Topic) string { return classify.RelevanceKey(p, t, llm) }
+}
+
+// known is what the store holds of papers' judgements against topics by
+// the configured model.
+func (r *Runner) known(ctx context.Context, papers []model.Paper, topics []model.Topic) (store.Known, error) {
+	return r.Store.Known(ctx, papers, topics, relevanceKey(r.Config.LLM.Model))
+}
+
 // judge asks the model about every (paper, topic) the store does not know
-// yet, committing each paper's answer the moment it arrives.
-func (r *Runner) judge(ctx context.Context, date string, papers []model.Paper, topics []model.Topic, res *Result) error {
-	llm := r.Config.LLM.Model
-	keys := make([]string, 0, len(papers)*len(topics))
+// yet (known), committing each paper's answer the moment it arrives.
+func (r *Runner) judge(ctx context.Context, engine func() (*classify.Engine, error), date string, papers []model.Paper, topics []model.Topic, known store.Known, res *Result) error {
+	var jobs []classify.Judgement
 	for _, p := range papers {
-		for _, t := range topics {
-			keys = append(keys, store.Key(p, t, llm, classify.PromptVersion))
+		if missing := known.Missing(p.ID, topics); len(missing) > 0 {
+			jobs = append(jobs, classify.Judgement{Paper: p, Topics: missing})
 		}
 	}
-	known, err := r.Store.Scores(ctx, keys)
-	if err != nil {
-		return err
-	}
-	var jobs []classify.Job
-	for _, p := range papers {
-		var missing []model.Topic
-		for _, t := range topics {
-			if _, ok := known[store.Key(p, t, llm, classify.PromptVersion)]; !ok {
-				missing = append(missing, t)
-			}
-		}
-		if len(missing) > 0 {
-			jobs = append(jobs, classify.Job{Paper: p, Topics: missing})
-		} else if err := r.Store.SaveJudged(ctx, date, p.ID, nil, true, model.Usage{}); err != nil {
-			return err // every topic already known: judged without a request
-		}
-	}
-	r.logger().Info("judging", "date", date, "papers", len(papers), "to_judge", len(jobs),
-		"known_judgements", len(known))
+	r.logger().Info("judging", "date", date, "papers", len(papers), "to_judge", len(jobs))
 	if len(jobs) == 0 {
 		return nil
 	}
-	judge, err := r.NewJudge()
+	eng, err := engine()
 	if err != nil {
 		return err
 	}
@@ -58,11 +49,12 @@ func (r *Runner) judge(ctx context.Context, date string, papers []model.Paper, t
 	defer cancel(nil)
 	saveCtx := context.WithoutCancel(ctx)
 	var saveErr error
-	runErr := judge.Run(ctx, jobs, func(cr classify.Result) {
+	key := relevanceKey(r.Config.LLM.Model)
+	runErr := classify.Run(ctx, eng, classify.Relevance{}, jobs, func(cr classify.Result[classify.Judgement, []model.Score]) {
 		res.Usage.Add(cr.Usage)
 		res.Requests += cr.Usage.Requests
-		if err := r.save(saveCtx, date, llm, cr); err != nil && saveErr == nil {
-			saveErr = fmt.Errorf("save judgement of %s: %w", cr.Job.Paper.ID, err)
+		if err := r.save(saveCtx, date, key, cr); err != nil && saveErr == nil {
+			saveErr = fmt.Errorf("save judgement of %s: %w", cr.Input.Paper.ID, err)
 			cancel(saveErr)
 		}
 		if r.Progress != nil {
@@ -78,8 +70,8 @@ func (r *Runner) judge(ctx context.Context, date string, papers []model.Paper, t
 	return runErr
 }
 
-func (r *Runner) save(ctx context.Context, date, llm string, cr classify.Result) error {
-	p := cr.Job.Paper
+func (r *Runner) save(ctx context.Context, date string, key func(model.Paper, model.Topic) string, cr classify.Result[classify.Judgement, []model.Score]) error {
+	p := cr.Input.Paper
 	if cr.Status != model.StatusJudged {
 		reason := "not judged"
 		if cr.Err != nil {
@@ -87,9 +79,9 @@ func (r *Runner) save(ctx context.Context, date, llm string, cr classify.Result)
 		}
 		return r.Store.SaveOutcome(ctx, date, p.ID, cr.Status, reason, cr.Usage)
 	}
-	scores := make(map[string]model.Score, len(cr.Scores))
-	for i, s := range cr.Scores {
-		scores[store.Key(p, cr.Job.Topics[i], llm, classify.PromptVersion)] = s
+	scores := make(map[string]model.Score, len(cr.Value))
+	for i, s := range cr.Value {
+		scores[key(p, cr.Input.Topics[i])] = s
 	}
 	return r.Store.SaveJudged(ctx, date, p.ID, scores, true, cr.Usage)
 }

@@ -26,13 +26,6 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/store"
 )
 
-// Judge is the part of the classification engine a run needs.
-type Judge interface {
-	Run(ctx context.Context, jobs []classify.Job, onResult func(classify.Result)) error
-}
-
-var _ Judge = (*classify.Engine)(nil)
-
 // Progress is told how a run's judging goes (a progress bar or log lines).
 type Progress interface {
 	Start(total int)
@@ -45,12 +38,13 @@ type Runner struct {
 	Config  *config.Config
 	Fetcher *fetch.Client
 	Store   *store.Store
-	// NewJudge builds the classification engine; it is called only when
-	// there is something to judge, so an empty day needs no API key.
-	NewJudge func() (Judge, error)
-	Progress Progress
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// NewEngine builds the model engine; it is called only when there is
+	// something to ask, so an empty day needs no API key. One engine
+	// serves a run's every task, so the cost budget covers them all.
+	NewEngine func() (*classify.Engine, error)
+	Progress  Progress
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // Options are the choices of one run.
@@ -114,7 +108,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 
 	run := store.Run{
 		Date: day.Date, Source: day.Source, Categories: cfg.Arxiv.Categories, AnnounceTypes: cfg.Arxiv.AnnounceTypes,
-		Announced: l.announced, Topics: topics, Model: cfg.LLM.Model, PromptVersion: classify.PromptVersion,
+		Announced: l.announced, Topics: topics, Model: cfg.LLM.Model, PromptVersion: classify.RelevanceVersion,
 		Threshold: cfg.Threshold, Status: store.RunRunning, NoAnnouncements: day.NoAnnouncements,
 		StartedAt: r.now(), PID: os.Getpid(),
 		FeedURL: day.URL, ETag: day.Validators.ETag, LastModified: day.Validators.LastModified,
@@ -122,12 +116,16 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	if day.Source != fetch.SourceRSS {
 		run.FeedURL = "" // only the RSS feed is fetched conditionally
 	}
-	if err := r.Store.BeginRun(ctx, run, l.papers); err != nil {
+	known, err := r.known(ctx, l.papers, topics)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Store.BeginRun(ctx, run, l.papers, known); err != nil {
 		return nil, err
 	}
 
 	res := &Result{}
-	judgeErr := r.judge(ctx, day.Date, l.papers, topics, res)
+	judgeErr := r.judge(ctx, r.lazyEngine(), day.Date, l.papers, topics, known, res)
 
 	// From here on the run's work is saved and written even if ctx was
 	// cancelled: an interrupted run still leaves its digest.
@@ -206,8 +204,25 @@ func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done b
 func (r *Runner) current(run store.Run) bool {
 	cfg := r.Config
 	return run.Status == store.RunComplete && run.Model == cfg.LLM.Model &&
-		run.PromptVersion == classify.PromptVersion && slices.Equal(run.Topics, cfg.ModelTopics()) &&
+		run.PromptVersion == classify.RelevanceVersion && slices.Equal(run.Topics, cfg.ModelTopics()) &&
 		r.sameFeed(run)
+}
+
+// lazyEngine returns a getter of one engine for a run's every pass (so
+// that the cost budget covers them all), built the first time a pass has
+// something to ask: a day with nothing to ask needs no engine.
+func (r *Runner) lazyEngine() func() (*classify.Engine, error) {
+	var eng *classify.Engine
+	return func() (*classify.Engine, error) {
+		if eng == nil {
+			e, err := r.NewEngine()
+			if err != nil {
+				return nil, err
+			}
+			eng = e
+		}
+		return eng, nil
+	}
 }
 
 func sum(m map[model.AnnounceType]int) int {

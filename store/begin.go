@@ -23,12 +23,12 @@ import (
 //     paper's announce type and version of the day (a repeated ID keeps its
 //     first place).
 //
-// A paper's status in the new list is judged when the store holds a
-// judgement for every one of r.Topics under Key(paper, topic, r.Model,
-// r.PromptVersion); so papers judged by an earlier attempt stay judged, and
-// become pending again when the topics, model or text changed. Every other
-// paper is StatusPending: failed and skipped papers are tried again.
-func (s *Store) BeginRun(ctx context.Context, r Run, papers []model.Paper) error {
+// A paper's status in the new list is judged when known (what Known
+// returned for the run's papers and topics) holds a score for every one of
+// r.Topics; so papers judged by an earlier attempt stay judged, and become
+// pending again when the topics, model or text changed. Every other paper
+// is StatusPending: failed and skipped papers are tried again.
+func (s *Store) BeginRun(ctx context.Context, r Run, papers []model.Paper, known Known) error {
 	if !model.ValidDate(r.Date) {
 		return fmt.Errorf("store: begin run: invalid date %q", r.Date)
 	}
@@ -91,10 +91,6 @@ ON CONFLICT (stream, date) DO UPDATE SET
 		if err := upsertPapers(ctx, tx, papers, timestamp(now)); err != nil {
 			return err
 		}
-		judged, err := judgedPapers(ctx, tx, papers, r)
-		if err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM run_papers WHERE stream = ? AND date = ?`, s.stream, r.Date); err != nil {
 			return fmt.Errorf("clear paper list: %w", err)
 		}
@@ -107,7 +103,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, '')`)
 		defer ins.Close()
 		for i, p := range papers {
 			status := StatusPending
-			if judged[p.ID] {
+			if known.Complete(p.ID, r.Topics) {
 				status = model.StatusJudged
 			}
 			if _, err := ins.ExecContext(ctx, s.stream, r.Date, p.ID, i, string(p.AnnounceType), p.Version, string(status)); err != nil {
@@ -161,39 +157,6 @@ WHERE excluded.version >= papers.version`)
 		}
 	}
 	return nil
-}
-
-// judgedPapers returns the IDs of the papers that have a stored judgement
-// for every topic of the run.
-func judgedPapers(ctx context.Context, tx *sql.Tx, papers []model.Paper, r Run) (map[string]bool, error) {
-	judged := map[string]bool{}
-	if len(r.Topics) == 0 {
-		return judged, nil
-	}
-	nt := len(r.Topics)
-	keys := make([]string, 0, len(papers)*nt) // paper i's keys are keys[i*nt : (i+1)*nt]
-	for _, p := range papers {
-		for _, t := range r.Topics {
-			keys = append(keys, Key(p, t, r.Model, r.PromptVersion))
-		}
-	}
-	have, err := lookupScores(ctx, tx, keys)
-	if err != nil {
-		return nil, fmt.Errorf("find judged papers: %w", err)
-	}
-	for i, p := range papers {
-		all := true
-		for _, k := range keys[i*nt : (i+1)*nt] {
-			if _, ok := have[k]; !ok {
-				all = false
-				break
-			}
-		}
-		if all {
-			judged[p.ID] = true
-		}
-	}
-	return judged, nil
 }
 
 // jsonArray encodes a slice as JSON, nil as [] rather than null.

@@ -32,7 +32,7 @@ func TestTwoHandlesWriteConcurrently(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			date := dates[i]
-			if err := s.BeginRun(ctx, testRun(date), papers); err != nil {
+			if err := s.BeginRun(ctx, testRun(date), papers, knownFor(s, testRun(date), papers)); err != nil {
 				errs <- err
 				return
 			}
@@ -119,7 +119,7 @@ func TestProcessesWriteConcurrently(t *testing.T) {
 	// Meanwhile this process writes its own date.
 	date := "2025-04-23"
 	mine := testPapers(papers)
-	if err := s.BeginRun(ctx, testRun(date), mine); err != nil {
+	if err := s.BeginRun(ctx, testRun(date), mine, knownFor(s, testRun(date), mine)); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range mine {

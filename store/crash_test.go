@@ -67,7 +67,7 @@ func TestCrashLosesNoCommit(t *testing.T) {
 		for k := range want {
 			keys = append(keys, k)
 		}
-		got, err := s.Scores(ctx, keys)
+		got, err := lookupScores(ctx, s.db, keys)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func FuzzPaperText(f *testing.F) {
 		p := model.Paper{ID: "2504.00001", Version: 1, Title: title, Abstract: abstract,
 			Authors: []string{"A. Author"}, Categories: []string{"cs.CL"}, AnnounceType: model.New}
 		r := testRun("2025-04-23")
-		if err := s.BeginRun(ctx, r, []model.Paper{p}); err != nil {
+		if err := s.BeginRun(ctx, r, []model.Paper{p}, knownFor(s, r, []model.Paper{p})); err != nil {
 			t.Fatal(err)
 		}
 		_, day, err := s.Run(ctx, r.Date)
@@ -50,9 +50,9 @@ func FuzzPaperText(f *testing.F) {
 		// The paper as read back must key to the judgements just saved.
 		keys := make([]string, 0, len(testTopics))
 		for _, tp := range testTopics {
-			keys = append(keys, Key(day[0].Paper, tp, testModel, testPrompt))
+			keys = append(keys, testKey(day[0].Paper, tp, testModel, testPrompt))
 		}
-		got, err := s.Scores(ctx, keys)
+		got, err := lookupScores(ctx, s.db, keys)
 		if err != nil {
 			t.Fatal(err)
 		}

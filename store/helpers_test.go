@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -65,7 +67,33 @@ func testRun(date string) Run {
 func scoresFor(p model.Paper, relevance float64) map[string]model.Score {
 	m := map[string]model.Score{}
 	for _, tp := range testTopics {
-		m[Key(p, tp, testModel, testPrompt)] = model.Score{Topic: tp.Name, Relevance: relevance, Reason: "because " + tp.Name}
+		m[testKey(p, tp, testModel, testPrompt)] = model.Score{Topic: tp.Name, Relevance: relevance, Reason: "because " + tp.Name}
 	}
 	return m
+}
+
+// testKey is the cache key these tests store judgements under. The store
+// does not make keys (the program's is classify.RelevanceKey); any 64-hex
+// string that changes with the paper's text, the topic, the model and the
+// prompt version behaves the same here.
+func testKey(p model.Paper, t model.Topic, llmModel, promptVersion string) string {
+	h := sha256.New()
+	for _, f := range []string{p.ID, model.NormalizeSpace(p.Title), model.NormalizeSpace(p.Abstract), t.Name, t.Description, llmModel, promptVersion} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// knownFor is what the store knows of papers against r's topics, keyed as
+// testKey keys them; nil when it cannot tell (the test then sees every
+// paper pending).
+func knownFor(s *Store, r Run, papers []model.Paper) Known {
+	k, err := s.Known(context.Background(), papers, r.Topics, func(p model.Paper, t model.Topic) string {
+		return testKey(p, t, r.Model, r.PromptVersion)
+	})
+	if err != nil {
+		return nil
+	}
+	return k
 }

@@ -14,14 +14,69 @@ import (
 // maxIn bounds the number of bound parameters in one IN (...) list.
 const maxIn = 500
 
-// Scores returns the stored judgements among keys (see Key), by key. Keys
-// without a judgement are absent from the map.
-func (s *Store) Scores(ctx context.Context, keys []string) (map[string]model.Score, error) {
-	scores, err := lookupScores(ctx, s.db, keys)
-	if err != nil {
-		return nil, fmt.Errorf("store: scores: %w", err)
+// Known is what the store holds of some papers' judgements: the score of
+// each paper (by id) against each topic (by name).
+type Known map[string]map[string]model.Score
+
+// Score is paper id's stored score against topic, if there is one.
+func (k Known) Score(id, topic string) (model.Score, bool) {
+	s, ok := k[id][topic]
+	return s, ok
+}
+
+// Complete reports whether paper id has a stored score against every one
+// of topics.
+func (k Known) Complete(id string, topics []model.Topic) bool {
+	return len(k.Missing(id, topics)) == 0
+}
+
+// Missing is the topics, in order, that paper id has no stored score
+// against.
+func (k Known) Missing(id string, topics []model.Topic) []model.Topic {
+	var out []model.Topic
+	for _, t := range topics {
+		if _, ok := k[id][t.Name]; !ok {
+			out = append(out, t)
+		}
 	}
-	return scores, nil
+	return out
+}
+
+// Known answers the one question "which of these judgements are paid for
+// already": the stored scores of papers against topics, each judgement
+// found by its cache key, key(paper, topic) (classify.RelevanceKey with the
+// model bound). The store does not know how keys are made; it keeps what
+// was paid for under them.
+func (s *Store) Known(ctx context.Context, papers []model.Paper, topics []model.Topic, key func(model.Paper, model.Topic) string) (Known, error) {
+	return known(ctx, s.db, papers, topics, key)
+}
+
+func known(ctx context.Context, q querier, papers []model.Paper, topics []model.Topic, key func(model.Paper, model.Topic) string) (Known, error) {
+	keys := make([]string, 0, len(papers)*len(topics))
+	for _, p := range papers {
+		for _, t := range topics {
+			keys = append(keys, key(p, t))
+		}
+	}
+	scores, err := lookupScores(ctx, q, keys)
+	if err != nil {
+		return nil, fmt.Errorf("store: known judgements: %w", err)
+	}
+	k := Known{}
+	i := 0
+	for _, p := range papers {
+		for _, t := range topics {
+			if sc, ok := scores[keys[i]]; ok {
+				if k[p.ID] == nil {
+					k[p.ID] = map[string]model.Score{}
+				}
+				sc.Topic = t.Name
+				k[p.ID][t.Name] = sc
+			}
+			i++
+		}
+	}
+	return k, nil
 }
 
 type querier interface {
@@ -64,7 +119,7 @@ func lookupScores(ctx context.Context, q querier, keys []string) (map[string]mod
 }
 
 // SaveJudged commits, in one transaction, a paper's new judgements (by
-// Key; a key already stored is replaced), marks the paper judged for the
+// cache key; a key already stored is replaced), marks the paper judged for the
 // date when judged is true (the caller passes true once the paper has a
 // score for every topic) and adds usage to the date's run. The judgements
 // are recorded with the run's model and prompt version.

@@ -54,7 +54,7 @@ func helperJudge(ctx context.Context, out io.Writer) error {
 	defer s.Close()
 	papers := testPapers(n)
 	r := testRun(date)
-	if err := s.BeginRun(ctx, r, papers); err != nil {
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
 		return err
 	}
 	for _, p := range papers {
@@ -63,7 +63,7 @@ func helperJudge(ctx context.Context, out io.Writer) error {
 		for k := range want {
 			keys = append(keys, k)
 		}
-		have, err := s.Scores(ctx, keys)
+		have, err := lookupScores(ctx, s.db, keys)
 		if err != nil {
 			return err
 		}

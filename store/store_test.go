@@ -50,7 +50,7 @@ func TestOpenReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.BeginRun(ctx, testRun("2025-04-23"), testPapers(2)); err != nil {
+	if err := s.BeginRun(ctx, testRun("2025-04-23"), testPapers(2), knownFor(s, testRun("2025-04-23"), testPapers(2))); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -95,7 +95,7 @@ func TestRunRoundTrip(t *testing.T) {
 	r := testRun("2025-04-23")
 	r.PID = 4242
 	r.NoAnnouncements = false
-	if err := s.BeginRun(ctx, r, papers); err != nil {
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -172,11 +172,11 @@ func TestRunRoundTrip(t *testing.T) {
 	}
 
 	// Scores round trip: the judged paper's keys, plus an unknown key.
-	keys := []string{Key(papers[1], testTopics[0], testModel, testPrompt)}
+	keys := []string{testKey(papers[1], testTopics[0], testModel, testPrompt)}
 	for k := range scoresFor(papers[0], 0.9) {
 		keys = append(keys, k)
 	}
-	scores, err := s.Scores(ctx, keys)
+	scores, err := lookupScores(ctx, s.db, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestNilCostAndEmptyLists(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	r := Run{Date: "2025-04-26", Source: "rss", Model: testModel, NoAnnouncements: true}
-	if err := s.BeginRun(ctx, r, nil); err != nil {
+	if err := s.BeginRun(ctx, r, nil, knownFor(s, r, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.FinishRun(ctx, r.Date, RunComplete, "", nil); err != nil {
@@ -225,7 +225,7 @@ func TestBeginRunTwiceKeepsJudgedAndUsage(t *testing.T) {
 	s, _ := openTest(t)
 	papers := testPapers(4)
 	r := testRun("2025-04-23")
-	if err := s.BeginRun(ctx, r, papers); err != nil {
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
 		t.Fatal(err)
 	}
 	usage := model.Usage{Prompt: 100, Cached: 10, Completion: 5, Requests: 1}
@@ -233,7 +233,7 @@ func TestBeginRunTwiceKeepsJudgedAndUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Paper 1 got only its first topic before the kill: not judged.
-	one := map[string]model.Score{Key(papers[1], testTopics[0], testModel, testPrompt): {Topic: testTopics[0].Name, Relevance: 0.5}}
+	one := map[string]model.Score{testKey(papers[1], testTopics[0], testModel, testPrompt): {Topic: testTopics[0].Name, Relevance: 0.5}}
 	if err := s.SaveJudged(ctx, r.Date, papers[1].ID, one, false, usage); err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestBeginRunTwiceKeepsJudgedAndUsage(t *testing.T) {
 	p0v2.AnnounceType = model.Replace
 	extra := testPapers(5)[4]
 	rerun := []model.Paper{papers[3], p0v2, papers[1], papers[2], extra}
-	if err := s.BeginRun(ctx, r, rerun); err != nil {
+	if err := s.BeginRun(ctx, r, rerun, knownFor(s, r, rerun)); err != nil {
 		t.Fatal(err)
 	}
 	got, day, err := s.Run(ctx, r.Date)
@@ -291,7 +291,7 @@ func TestBeginRunTwiceKeepsJudgedAndUsage(t *testing.T) {
 
 	// A new topic: nothing is fully judged any more.
 	r.Topics = append(r.Topics, model.Topic{Name: "safety", Description: "Alignment."})
-	if err := s.BeginRun(ctx, r, rerun); err != nil {
+	if err := s.BeginRun(ctx, r, rerun, knownFor(s, r, rerun)); err != nil {
 		t.Fatal(err)
 	}
 	_, day, err = s.Run(ctx, r.Date)
@@ -311,11 +311,11 @@ func TestBeginRunKeepsNewestPaperText(t *testing.T) {
 	p := testPapers(1)[0]
 	p.Version = 2
 	p.Abstract = "Revised abstract."
-	if err := s.BeginRun(ctx, testRun("2025-04-24"), []model.Paper{p}); err != nil {
+	if err := s.BeginRun(ctx, testRun("2025-04-24"), []model.Paper{p}, knownFor(s, testRun("2025-04-24"), []model.Paper{p})); err != nil {
 		t.Fatal(err)
 	}
 	old := testPapers(1)[0] // v1, older text, e.g. an older date rebuilt from the API
-	if err := s.BeginRun(ctx, testRun("2025-04-20"), []model.Paper{old, old}); err != nil {
+	if err := s.BeginRun(ctx, testRun("2025-04-20"), []model.Paper{old, old}, knownFor(s, testRun("2025-04-20"), []model.Paper{old, old})); err != nil {
 		t.Fatal(err)
 	}
 	_, day, err := s.Run(ctx, "2025-04-20")
@@ -334,7 +334,7 @@ func TestRunsNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	for _, d := range []string{"2025-04-22", "2025-04-24", "2024-12-31", "2025-04-23"} {
-		if err := s.BeginRun(ctx, testRun(d), testPapers(1)); err != nil {
+		if err := s.BeginRun(ctx, testRun(d), testPapers(1), knownFor(s, testRun(d), testPapers(1))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -356,7 +356,7 @@ func TestErrors(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	papers := testPapers(1)
-	if err := s.BeginRun(ctx, testRun("2025-04-23"), papers); err != nil {
+	if err := s.BeginRun(ctx, testRun("2025-04-23"), papers, knownFor(s, testRun("2025-04-23"), papers)); err != nil {
 		t.Fatal(err)
 	}
 	good := scoresFor(papers[0], 0.5)
@@ -385,18 +385,22 @@ func TestErrors(t *testing.T) {
 			return s.SaveOutcome(ctx, "2025-04-23", papers[0].ID, model.StatusJudged, "", model.Usage{})
 		}, nil, "invalid status"},
 		{"FinishRun running", func() error { return s.FinishRun(ctx, "2025-04-23", RunRunning, "", nil) }, nil, "invalid status"},
-		{"BeginRun bad date", func() error { return s.BeginRun(ctx, testRun("23/04/2025"), nil) }, nil, "23/04/2025"},
-		{"BeginRun empty id", func() error { return s.BeginRun(ctx, testRun("2025-04-25"), []model.Paper{{}}) }, nil, "empty id"},
+		{"BeginRun bad date", func() error {
+			return s.BeginRun(ctx, testRun("23/04/2025"), nil, knownFor(s, testRun("23/04/2025"), nil))
+		}, nil, "23/04/2025"},
+		{"BeginRun empty id", func() error {
+			return s.BeginRun(ctx, testRun("2025-04-25"), []model.Paper{{}}, knownFor(s, testRun("2025-04-25"), []model.Paper{{}}))
+		}, nil, "empty id"},
 		{"SaveJudged bad key", func() error {
 			return s.SaveJudged(ctx, "2025-04-23", papers[0].ID, map[string]model.Score{"2504.00000": {Topic: "x"}}, true, model.Usage{})
 		}, nil, "invalid key"},
 		{"SaveJudged relevance NaN", func() error {
 			return s.SaveJudged(ctx, "2025-04-23", papers[0].ID,
-				map[string]model.Score{Key(papers[0], testTopics[0], "m", "p"): {Topic: "x", Relevance: math.NaN()}}, true, model.Usage{})
+				map[string]model.Score{testKey(papers[0], testTopics[0], "m", "p"): {Topic: "x", Relevance: math.NaN()}}, true, model.Usage{})
 		}, nil, "relevance"},
 		{"SaveJudged relevance above 1", func() error {
 			return s.SaveJudged(ctx, "2025-04-23", papers[0].ID,
-				map[string]model.Score{Key(papers[0], testTopics[0], "m", "p"): {Topic: "x", Relevance: 1.5}}, true, model.Usage{})
+				map[string]model.Score{testKey(papers[0], testTopics[0], "m", "p"): {Topic: "x", Relevance: 1.5}}, true, model.Usage{})
 		}, nil, "relevance"},
 	}
 	for _, tt := range tests {
@@ -435,7 +439,7 @@ func TestScoresBatches(t *testing.T) {
 	s, _ := openTest(t)
 	papers := testPapers(700) // 1,400 keys: three IN batches
 	r := testRun("2025-04-23")
-	if err := s.BeginRun(ctx, r, papers); err != nil {
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
@@ -450,7 +454,7 @@ func TestScoresBatches(t *testing.T) {
 			}
 		}
 	}
-	got, err := s.Scores(ctx, keys)
+	got, err := lookupScores(ctx, s.db, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,7 +469,7 @@ func TestScoresBatches(t *testing.T) {
 			}
 		}
 	}
-	empty, err := s.Scores(ctx, nil)
+	empty, err := lookupScores(ctx, s.db, nil)
 	if err != nil || len(empty) != 0 {
 		t.Errorf("Scores(nil) = %v, %v", empty, err)
 	}

@@ -32,10 +32,10 @@ func TestStreamsKeepTheirOwnDays(t *testing.T) {
 	papers := testPapers(6)
 	ra, rb := testRun("2025-04-23"), testRun("2025-04-23")
 	rb.Categories = []string{"cs.LG"}
-	if err := a.BeginRun(ctx, ra, papers[:4]); err != nil {
+	if err := a.BeginRun(ctx, ra, papers[:4], knownFor(a, ra, papers[:4])); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.BeginRun(ctx, rb, papers[2:]); err != nil {
+	if err := b.BeginRun(ctx, rb, papers[2:], knownFor(b, rb, papers[2:])); err != nil {
 		t.Fatal(err)
 	}
 	// A judgement paid by a, of a paper both lists hold.
@@ -69,11 +69,11 @@ func TestStreamsKeepTheirOwnDays(t *testing.T) {
 	}
 	// The judgement is shared: b finds it by key, and b's next BeginRun
 	// marks the paper judged.
-	keys := []string{Key(papers[2], testTopics[0], testModel, testPrompt)}
-	if got, err := b.Scores(ctx, keys); err != nil || len(got) != 1 {
+	keys := []string{testKey(papers[2], testTopics[0], testModel, testPrompt)}
+	if got, err := lookupScores(ctx, b.db, keys); err != nil || len(got) != 1 {
 		t.Errorf("b.Scores = %v, %v; want the judgement a paid for", got, err)
 	}
-	if err := b.BeginRun(ctx, rb, papers[2:]); err != nil {
+	if err := b.BeginRun(ctx, rb, papers[2:], knownFor(b, rb, papers[2:])); err != nil {
 		t.Fatal(err)
 	}
 	_, listB, _ = b.Run(ctx, "2025-04-23")
@@ -93,7 +93,7 @@ func TestRunRecordsFetch(t *testing.T) {
 	r.AnnounceTypes = []model.AnnounceType{model.New, model.Cross}
 	r.Announced = map[model.AnnounceType]int{model.New: 3, model.Cross: 1, model.Replace: 7}
 	r.FeedURL, r.ETag, r.LastModified = "https://rss.example/rss/cs.CL", `"v1"`, "Mon, 28 Apr 2025 04:00:00 GMT"
-	if err := s.BeginRun(ctx, r, testPapers(4)); err != nil {
+	if err := s.BeginRun(ctx, r, testPapers(4), knownFor(s, r, testPapers(4))); err != nil {
 		t.Fatal(err)
 	}
 	got, _, err := s.Run(ctx, r.Date)
@@ -108,12 +108,12 @@ func TestRunRecordsFetch(t *testing.T) {
 	// LastFetch finds the newest run of that URL, and nothing for another.
 	older := testRun("2025-04-22")
 	older.FeedURL, older.ETag = r.FeedURL, `"v0"`
-	if err := s.BeginRun(ctx, older, testPapers(1)); err != nil {
+	if err := s.BeginRun(ctx, older, testPapers(1), knownFor(s, older, testPapers(1))); err != nil {
 		t.Fatal(err)
 	}
 	api := testRun("2025-04-24")
 	api.Source = "api"
-	if err := s.BeginRun(ctx, api, testPapers(1)); err != nil {
+	if err := s.BeginRun(ctx, api, testPapers(1), knownFor(s, api, testPapers(1))); err != nil {
 		t.Fatal(err)
 	}
 	last, ok, err := s.LastFetch(ctx, r.FeedURL)
@@ -152,7 +152,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Errorf("migrated list = %+v", list)
 	}
 	p := testPapers(1)[0]
-	if got, err := s.Scores(ctx, []string{Key(p, testTopics[0], testModel, testPrompt)}); err != nil || len(got) != 1 {
+	if got, err := lookupScores(ctx, s.db, []string{testKey(p, testTopics[0], testModel, testPrompt)}); err != nil || len(got) != 1 {
 		t.Errorf("migrated judgement: %v %v", got, err)
 	}
 	// Paper lists follow their run to the stream: nothing is left in "".
@@ -191,7 +191,7 @@ func writeVersion1(t *testing.T, path string) {
 		fmt.Sprintf(`INSERT INTO run_papers VALUES ('2025-04-23', '%s', 0, 'new', 1, 'judged', '')`, p[0].ID),
 		fmt.Sprintf(`INSERT INTO run_papers VALUES ('2025-04-23', '%s', 1, 'cross', 1, 'failed', 'boom')`, p[1].ID),
 		fmt.Sprintf(`INSERT INTO judgements VALUES ('%s', '%s', 'efficiency', 0.9, 'r', '%s', '%s', '2025-04-23T00:00:00Z')`,
-			Key(p[0], testTopics[0], testModel, testPrompt), p[0].ID, testModel, testPrompt),
+			testKey(p[0], testTopics[0], testModel, testPrompt), p[0].ID, testModel, testPrompt),
 	}
 	for _, q := range stmts {
 		if _, err := db.Exec(q); err != nil {

@@ -102,9 +102,6 @@ func (a *app) engineOptions() classify.Options {
 		Grace:             l.Grace.D(),
 		Logger:            a.log.With("component", "classify"),
 	}
-	if l.MaxRetries == 0 {
-		opts.MaxRetries = -1 // classify reads 0 as "the default"; the config means none
-	}
 	if p := l.PricePerMillion; p != nil {
 		opts.Price = &classify.Price{Input: p.Input, CachedInput: p.CachedInput, Output: p.Output}
 	}
@@ -116,7 +113,7 @@ func (a *app) runner(progress pipeline.Progress) *pipeline.Runner {
 		Config:  a.cfg,
 		Fetcher: a.fetcher(),
 		Store:   a.store,
-		NewJudge: func() (pipeline.Judge, error) {
+		NewEngine: func() (*classify.Engine, error) {
 			return classify.New(a.engineOptions())
 		},
 		Progress: progress,

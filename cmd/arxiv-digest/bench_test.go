@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -61,4 +62,69 @@ func BenchmarkRunPeakRSS(b *testing.B) {
 		b.ReportMetric(elapsed.Seconds(), "wall_s")
 		b.ReportMetric(float64(llm.Stats().Completed), "answers")
 	}
+}
+
+// BenchmarkRunPhases runs the real binary on a 2,000-paper day at
+// concurrency 128 against a 50 ms fake model and reports the time spent
+// outside the model calls, phase by phase, and the peak resident memory:
+//
+//   - start_s: from starting the process to the first model request
+//     (loading, fetching and parsing the feed, recording the day's papers);
+//
+//   - record_s: recording the day's papers, within start_s (from the
+//     pipeline's debug log);
+//
+//   - tail_s: from the last model answer to the process's exit (the last
+//     answers saved, the digest built, rendered and written);
+//
+//   - outside_s: start_s + tail_s.
+//
+//     go test -run '^$' -bench BenchmarkRunPhases -benchtime 1x -count 3 ./cmd/arxiv-digest
+func BenchmarkRunPhases(b *testing.B) {
+	feed := syntheticFeed(2000)
+	for range b.N {
+		dir := b.TempDir()
+		arxiv := newFakeArxiv(b, feed)
+		llm := fakeopenai.NewT(b, fakeopenai.Config{MeanLatency: 50 * time.Millisecond, Sigma: 0.3, Seed: 11})
+		cfg := testConfig(b, dir, arxiv.URL, llm.URL, "log:\n  format: json\n  level: debug\n")
+		data, _ := os.ReadFile(cfg)
+		os.WriteFile(cfg, bytes.Replace(data, []byte("concurrency: 4"), []byte("concurrency: 128"), 1), 0o644)
+		p := exec.Command(binary(b), "run", "--config", cfg)
+		p.Env = append(p.Environ(), "TEST_LLM_KEY="+testKey)
+		var stderr bytes.Buffer
+		p.Stderr = &stderr
+		start := time.Now()
+		if err := p.Run(); err != nil {
+			b.Fatalf("run: %v\n%s", err, stderr.String())
+		}
+		end := time.Now()
+		st := llm.Stats()
+		if st.Completed != 2000 {
+			b.Fatalf("%d answers, want 2000", st.Completed)
+		}
+		ru := p.ProcessState.SysUsage().(*syscall.Rusage)
+		startS, tailS := st.First.Sub(start).Seconds(), end.Sub(st.Last).Seconds()
+		b.ReportMetric(startS, "start_s")
+		b.ReportMetric(phaseSeconds(b, stderr.String(), "record"), "record_s")
+		b.ReportMetric(tailS, "tail_s")
+		b.ReportMetric(startS+tailS, "outside_s")
+		b.ReportMetric(st.Last.Sub(st.First).Seconds(), "model_s")
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak_RSS_MB")
+	}
+}
+
+// phaseSeconds reads the duration of a phase from the pipeline's "phase"
+// debug lines (JSON logs), or -1 when the log has none.
+func phaseSeconds(b *testing.B, log, phase string) float64 {
+	for _, line := range strings.Split(log, "\n") {
+		var l struct {
+			Msg     string  `json:"msg"`
+			Phase   string  `json:"phase"`
+			Seconds float64 `json:"seconds"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "phase" && l.Phase == phase {
+			return l.Seconds
+		}
+	}
+	return -1
 }

@@ -109,18 +109,18 @@ func (a *app) checkModel(ctx context.Context) error {
 		return err
 	}
 	topic := a.cfg.ModelTopics()[0]
-	probe := classify.Job{
+	probe := classify.Judgement{
 		Paper:  model.Paper{ID: "0000.00000", Version: 1, Title: "A test of the arxiv-digest configuration", Abstract: "This is not a paper; it checks that the model answers in the required JSON format."},
 		Topics: []model.Topic{topic},
 	}
-	var res classify.Result
-	if err := eng.Run(ctx, []classify.Job{probe}, func(r classify.Result) { res = r }); err != nil {
+	var res classify.Result[classify.Judgement, []model.Score]
+	if err := classify.Run(ctx, eng, classify.Relevance{}, []classify.Judgement{probe}, func(r classify.Result[classify.Judgement, []model.Score]) { res = r }); err != nil {
 		return err
 	}
 	if res.Status != model.StatusJudged {
 		return fmt.Errorf("%s answered, but not usably: %v", a.cfg.LLM.Model, res.Err)
 	}
 	fmt.Fprintf(a.env.stdout, "model ok: %s at %s answered with relevance %.2f for %q (%d tokens)\n",
-		a.cfg.LLM.Model, a.cfg.LLM.BaseURL, res.Scores[0].Relevance, topic.Name, res.Usage.Prompt+res.Usage.Completion)
+		a.cfg.LLM.Model, a.cfg.LLM.BaseURL, res.Value[0].Relevance, topic.Name, res.Usage.Prompt+res.Usage.Completion)
 	return nil
 }

@@ -24,6 +24,9 @@ type Stats struct {
 	// user message: it lets tests prove a paper was never paid twice.
 	Papers  map[string]int
 	Elapsed time.Duration // from the first request to the last response
+	// First is when the first request arrived, Last when the last response
+	// was written (zero before any).
+	First, Last time.Time
 }
 
 // recorder holds the live counters behind Stats.
@@ -109,6 +112,7 @@ func (s *Server) Stats() Stats {
 	if !r.first.IsZero() && r.last.After(r.first) {
 		st.Elapsed = r.last.Sub(r.first)
 	}
+	st.First, st.Last = r.first, r.last
 	r.mu.Unlock()
 	return st
 }

@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -12,27 +11,23 @@ import (
 	"github.com/openai/openai-go/v3/shared"
 )
 
-// judge runs one job's attempt loop to its end and returns its result.
-func (r *run) judge(job Job) Result {
-	res := Result{Job: job}
+// do runs one job's attempt loop to its end and says how it ended.
+func (r *run) do(j job) jobEnd {
+	var res jobEnd
 	if err := r.ctx.Err(); err != nil {
 		return r.skip(res, err)
 	}
 	if err := r.stopErr(); err != nil {
 		return r.skip(res, err)
 	}
-	if err := checkTopics(job.Topics); err != nil {
-		res.Status, res.Err = model.StatusFailed, fmt.Errorf("classify %s: %w", job.Paper.ID, err)
-		return res
+	req, err := j.request()
+	if err != nil {
+		return r.fail(res, fmt.Errorf("%s %s: %w", r.task, req.ID, err))
 	}
-	if len(job.Topics) == 0 {
-		res.Status, res.Scores = model.StatusJudged, []model.Score{}
-		return res
-	}
-	params, promptChars := r.params(job)
+	params, promptChars := r.params(req)
 	maxComp := int(params.MaxCompletionTokens.Value)
 	tokens := promptChars/4 + maxComp
-	log := r.e.log.With(slog.String("paper_id", job.Paper.ID))
+	log := r.e.log.With(slog.String("task", r.task), slog.String("id", req.ID))
 
 	retries, invalid := 0, 0
 	var last error
@@ -44,19 +39,19 @@ func (r *run) judge(job Job) Result {
 		if err != nil {
 			return r.end(res, err, last)
 		}
-		out := r.attempt(params, job.Topics, tokens)
+		out := r.attempt(params, j.parse, tokens)
 		<-r.sem
 		r.settle(est, out.usage)
 		r.openGate()
-		res.Attempts++
-		res.Usage.Add(out.usage)
+		res.attempts++
+		res.usage.Add(out.usage)
 		if out.err != nil {
 			last = out.err
-			log.Debug("attempt failed", slog.Int("attempt", res.Attempts), slog.String("error", out.err.Error()))
+			log.Debug("attempt failed", slog.Int("attempt", res.attempts), slog.String("error", out.err.Error()))
 		}
 		switch out.kind {
 		case kindOK:
-			res.Status, res.Scores, res.Err = model.StatusJudged, out.scores, nil
+			res.status, res.value, res.err = model.StatusJudged, out.value, nil
 			return res
 		case kindInvalid:
 			invalid++
@@ -124,22 +119,22 @@ func (r *run) ready(tokens, promptTokens, maxComp int) (float64, error) {
 }
 
 // skip reports a job that was never tried.
-func (r *run) skip(res Result, err error) Result {
-	res.Status, res.Err = model.StatusSkipped, err
+func (r *run) skip(res jobEnd, err error) jobEnd {
+	res.status, res.err = model.StatusSkipped, err
 	return res
 }
 
-// fail reports a job that was tried and could not be judged.
-func (r *run) fail(res Result, err error) Result {
-	res.Status, res.Err = model.StatusFailed, err
+// fail reports a job that was tried (or cannot be) and has no answer.
+func (r *run) fail(res jobEnd, err error) jobEnd {
+	res.status, res.err = model.StatusFailed, err
 	return res
 }
 
 // end reports a job stopped before its next attempt (cancellation, a
 // fatal error elsewhere, the budget): skipped when never tried, else failed
 // with the reason it stopped and the last error.
-func (r *run) end(res Result, why, last error) Result {
-	if res.Attempts == 0 {
+func (r *run) end(res jobEnd, why, last error) jobEnd {
+	if res.attempts == 0 {
 		return r.skip(res, why)
 	}
 	if last != nil {
@@ -193,30 +188,26 @@ func jitter(d time.Duration) time.Duration {
 	return rand.N(j + 1)
 }
 
-// params builds the request for a job and returns the prompt's length in
-// characters (for token estimates).
-func (r *run) params(job Job) (openai.ChatCompletionNewParams, int) {
+// params turns a task's request into the Chat Completions request and
+// returns the prompt's length in characters (for token estimates).
+func (r *run) params(req Request) (openai.ChatCompletionNewParams, int) {
 	o := r.e.opts
-	sys, user := systemPrompt(job.Topics), userPrompt(job.Paper)
-	maxComp := o.MaxCompletionTokens
-	if maxComp == 0 {
-		maxComp = 256 + 160*len(job.Topics)
-		if reasoningModel(o.Model) {
-			maxComp += 4000 // reasoning tokens count as completion tokens
-		}
+	maxComp := req.MaxTokens
+	if reasoningModel(o.Model) {
+		maxComp += ReasoningAllowance
 	}
 	p := openai.ChatCompletionNewParams{
 		Model: shared.ChatModel(o.Model),
 		Messages: []openai.ChatCompletionMessageParamUnion{
-			openai.SystemMessage(sys),
-			openai.UserMessage(user),
+			openai.SystemMessage(req.Instructions),
+			openai.UserMessage(req.Input),
 		},
 		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
 			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{
 				JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
-					Name:   schemaName,
+					Name:   req.SchemaName,
 					Strict: openai.Bool(true),
-					Schema: Schema(job.Topics),
+					Schema: req.Schema,
 				},
 			},
 		},
@@ -228,20 +219,5 @@ func (r *run) params(job Job) (openai.ChatCompletionNewParams, int) {
 	if o.ReasoningEffort != "" {
 		p.ReasoningEffort = shared.ReasoningEffort(o.ReasoningEffort)
 	}
-	return p, len(sys) + len(user)
-}
-
-// checkTopics rejects topic lists the schema cannot express.
-func checkTopics(topics []model.Topic) error {
-	seen := make(map[string]bool, len(topics))
-	for _, t := range topics {
-		if t.Name == "" {
-			return errors.New("topic with an empty name")
-		}
-		if seen[t.Name] {
-			return fmt.Errorf("duplicate topic %q", t.Name)
-		}
-		seen[t.Name] = true
-	}
-	return nil
+	return p, len(req.Instructions) + len(req.Input)
 }
