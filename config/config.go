@@ -21,6 +21,7 @@ type Config struct {
 	Arxiv     Arxiv    `yaml:"arxiv"`
 	Topics    []Topic  `yaml:"topics"`
 	LLM       LLM      `yaml:"llm"`
+	TLDR      TLDR     `yaml:"tldr"`
 	Threshold float64  `yaml:"threshold"`
 	Output    Output   `yaml:"output"`
 	Store     Store    `yaml:"store"`
@@ -82,6 +83,13 @@ type Price struct {
 	Output      float64 `yaml:"output"`
 }
 
+// TLDR says whether and how selected papers get a TL;DR.
+type TLDR struct {
+	Enabled  bool   `yaml:"enabled"`
+	Language string `yaml:"language"` // any language name the model understands
+	MaxWords int    `yaml:"max_words"`
+}
+
 // Output says where digests go.
 type Output struct {
 	Dir string `yaml:"dir"`
@@ -130,6 +138,7 @@ func Default() Config {
 			MaxRateLimitWait: Duration(15 * time.Minute),
 			Grace:            Duration(10 * time.Second),
 		},
+		TLDR:      TLDR{Enabled: true, Language: "English", MaxWords: 40},
 		Threshold: 0.7,
 		Output:    Output{Dir: "digests"},
 		Schedule: Schedule{Cron: "30 20 * * 0-4", Timezone: "America/New_York",

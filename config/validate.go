@@ -157,6 +157,17 @@ func (c *Config) Validate() error {
 	if c.Schedule.RetryBackoff < Duration(time.Second) {
 		bad("schedule.retry_backoff", "invalid value %s: must be at least 1s, each retry fetches the feed again", c.Schedule.RetryBackoff.D())
 	}
+	if c.TLDR.Enabled {
+		switch lang := strings.TrimSpace(c.TLDR.Language); {
+		case lang == "":
+			bad("tldr.language", "is empty: name a language, e.g. English, Chinese or German")
+		case len(lang) > 40 || strings.ContainsAny(lang, "\n\r\t{}<>\""):
+			bad("tldr.language", "%q does not look like a language name (e.g. English, Chinese, German)", lang)
+		}
+		if c.TLDR.MaxWords < 5 || c.TLDR.MaxWords > 200 {
+			bad("tldr.max_words", "invalid value %d: must be between 5 and 200", c.TLDR.MaxWords)
+		}
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:

@@ -41,17 +41,23 @@ type Stats struct {
 	Failed     int                  `json:"failed"`
 	Skipped    int                  `json:"skipped"`
 	Selected   int                  `json:"selected"`
-	Tokens     Usage                `json:"tokens"`
-	CostUSD    *float64             `json:"cost_usd"` // nil when the model's price is unknown
+	// TLDRFailed counts the selected papers whose TL;DR could not be
+	// written (they are shown without one; the next run tries again).
+	TLDRFailed int      `json:"tldr_failed"`
+	Tokens     Usage    `json:"tokens"`
+	CostUSD    *float64 `json:"cost_usd"` // nil when the model's price is unknown
 }
 
 // Entry is one fetched paper in a digest. Every fetched paper has an entry,
 // whatever its status.
 type Entry struct {
 	Paper
-	AbsURL         string   `json:"abs_url"`
-	PDFURL         string   `json:"pdf_url"`
-	HTMLURL        string   `json:"html_url"`
+	AbsURL  string `json:"abs_url"`
+	PDFURL  string `json:"pdf_url"`
+	HTMLURL string `json:"html_url"`
+	// TLDR is what the paper does and finds, in a sentence or two by the
+	// model, for selected papers; "" when there is none.
+	TLDR           string   `json:"tldr"`
 	Status         Status   `json:"status"`
 	Error          string   `json:"error,omitempty"`
 	Scores         []Score  `json:"scores"`

@@ -54,6 +54,9 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 		RunError: run.Error,
 	}
 	d = model.Build(d, papers, outcomes)
+	if err := r.addTLDRs(ctx, &d, papers, run.Model); err != nil {
+		return model.Digest{}, err
+	}
 	if run.Announced != nil { // else a run of an older version: what was kept is all we know
 		d.Stats.Fetched, d.Stats.ByAnnounce = sum(run.Announced), run.Announced
 	}
@@ -75,4 +78,23 @@ func (r *Runner) cost(llm string, u model.Usage) (float64, bool) {
 		return 0, false
 	}
 	return p.Cost(u), true
+}
+
+// addTLDRs puts the stored TL;DRs on d's entries and counts the selected
+// papers whose TL;DR could not be written (Stats.TLDRFailed). Papers
+// selected only at a previewed threshold have none, and no failure: they
+// get theirs from the next run.
+func (r *Runner) addTLDRs(ctx context.Context, d *model.Digest, papers []model.Paper, llm string) error {
+	st, err := r.tldrs(ctx, d.Date, llm, papers)
+	if err != nil {
+		return err
+	}
+	for i := range d.Papers {
+		e := &d.Papers[i]
+		e.TLDR = st.text[e.ID]
+		if _, failed := st.failures[e.ID]; failed && e.TLDR == "" && len(e.SelectedTopics) > 0 {
+			d.Stats.TLDRFailed++
+		}
+	}
+	return nil
 }

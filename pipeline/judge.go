@@ -39,7 +39,7 @@ func (r *Runner) judge(ctx context.Context, engine func() (*classify.Engine, err
 		return err
 	}
 	if r.Progress != nil {
-		r.Progress.Start(len(jobs))
+		r.Progress.Start("judging", len(jobs))
 		defer r.Progress.Finish()
 	}
 

@@ -26,9 +26,11 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/store"
 )
 
-// Progress is told how a run's judging goes (a progress bar or log lines).
+// Progress is told how a run's passes go (a progress bar or log lines):
+// Start begins a pass of total requests ("judging", "tl;dr"), Done ends
+// one of them, Finish ends the pass.
 type Progress interface {
-	Start(total int)
+	Start(pass string, total int)
 	Done(status model.Status)
 	Finish()
 }
@@ -125,7 +127,13 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	res := &Result{}
-	judgeErr := r.judge(ctx, r.lazyEngine(), day.Date, l.papers, topics, known, res)
+	engine := r.lazyEngine()
+	judgeErr := r.judge(ctx, engine, day.Date, l.papers, topics, known, res)
+	if judgeErr == nil {
+		// The TL;DR pass needs the day judged; a run stopped while judging
+		// leaves it to the next one.
+		judgeErr = r.writeTLDRs(ctx, engine, day.Date, l.papers, opts.Force, res)
+	}
 
 	// From here on the run's work is saved and written even if ctx was
 	// cancelled: an interrupted run still leaves its digest.
@@ -164,7 +172,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 // which a run killed after the day's files were written never did. done is
 // false when the day needs a run.
 func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done bool, err error) {
-	run, _, err := r.Store.Run(ctx, date)
+	run, dayPapers, err := r.Store.Run(ctx, date)
 	if errors.Is(err, store.ErrNoRun) {
 		return nil, false, nil
 	} else if err != nil {
@@ -174,6 +182,12 @@ func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done b
 		return nil, false, nil
 	}
 	log := r.logger().With("date", date)
+	if missing, err := r.missingTLDRs(ctx, date, run.Model, dayPapers); err != nil {
+		return nil, false, err
+	} else if missing > 0 {
+		log.Info("day judged, but TL;DRs are missing", "missing", missing)
+		return nil, false, nil
+	}
 	out := r.Config.Output.Dir
 	written, err := render.Written(out, date)
 	if err == nil && written.Threshold == r.Config.Threshold && !written.ThresholdPreview {
@@ -197,6 +211,27 @@ func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done b
 		return nil, false, err
 	}
 	return &Result{Digest: d, Dir: dir, AlreadyDone: true, Rewritten: true}, true, nil
+}
+
+// missingTLDRs counts the day's selected papers that have no TL;DR yet and
+// may still be asked for one.
+func (r *Runner) missingTLDRs(ctx context.Context, date, llm string, dayPapers []store.DayPaper) (int, error) {
+	if !r.Config.TLDR.Enabled {
+		return 0, nil
+	}
+	papers := make([]model.Paper, len(dayPapers))
+	for i, dp := range dayPapers {
+		papers[i] = dp.Paper
+	}
+	known, err := r.Store.Known(ctx, papers, r.Config.ModelTopics(), relevanceKey(llm))
+	if err != nil {
+		return 0, err
+	}
+	st, err := r.tldrs(ctx, date, llm, papers)
+	if err != nil {
+		return 0, err
+	}
+	return len(r.needsTLDR(st, papers, known, false)), nil
 }
 
 // current reports whether run is complete for this config: the same

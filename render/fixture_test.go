@@ -91,6 +91,17 @@ func sampleDigest() model.Digest {
 	d = model.Build(d, papers, outcomes)
 	d.Stats.Tokens = model.Usage{Prompt: 95210, Cached: 81920, Completion: 4410, Requests: 7}
 	d.Stats.CostUSD = &cost
+	// TL;DRs of the selected papers, but one that could not be written.
+	tldrs := map[string]string{
+		"2504.16424": "Builds fault-tolerant A_n codes whose threshold rises from 0.5% to 1%, with a variational decoder.",
+		"2504.17001": "A 105-qubit surface-code experiment shows logical errors falling below threshold.",
+		"2504.17006": "Warm starts keep QAOA gradients polynomial, avoiding barren plateaus.",
+		"cs/9909009": "An old metrology paper, listed to show old-style ids still link.",
+	}
+	for i := range d.Papers {
+		d.Papers[i].TLDR = tldrs[d.Papers[i].ID]
+	}
+	d.Stats.TLDRFailed = 1 // 2504.17002
 	return d
 }
 
@@ -153,5 +164,11 @@ func hostileDigest() model.Digest {
 		"2504.20004":          {Status: model.StatusFailed, Error: evil("error")},
 		"2504.20005":          {Status: model.StatusSkipped, Error: evil("budget")},
 	}
-	return model.Build(d, papers, outcomes)
+	d = model.Build(d, papers, outcomes)
+	for i := range d.Papers {
+		if d.Papers[i].Status == model.StatusJudged {
+			d.Papers[i].TLDR = evil("tl;dr")
+		}
+	}
+	return d
 }

@@ -132,6 +132,10 @@ func (w *mdWriter) paper(p paper) {
 		w.line("### ", title)
 	}
 	w.line()
+	if t := EscapeMarkdown(e.TLDR); t != "" {
+		w.line("**TL;DR** ", t)
+		w.line()
+	}
 	// Meta lines, joined by backslash hard breaks.
 	meta := []string{fmt.Sprintf("**%.2f**", p.Score.Relevance), EscapeMarkdown(p.AnnounceLabel())}
 	meta = append(meta, mdCategories(e.Categories)...)

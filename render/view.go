@@ -188,6 +188,19 @@ const failedHeading = "Could not be judged"
 func pageTitle(d model.Digest) string { return "arXiv digest " + d.Date }
 
 func verdict(d model.Digest) health {
+	h := judgingVerdict(d)
+	if n := d.Stats.TLDRFailed; n > 0 && !d.NoAnnouncements {
+		note := "1 selected paper has no TL;DR: it could not be written, and the next run tries again."
+		if n > 1 {
+			note = thousands(int64(n)) + " selected papers have no TL;DR: they could not be written, and the next run tries again."
+		}
+		h.Detail = strings.TrimSpace(h.Detail + " " + note)
+	}
+	return h
+}
+
+// judgingVerdict is the health of d's judging.
+func judgingVerdict(d model.Digest) health {
 	st := d.Stats
 	kept := keptCount(st)
 	cats := strings.Join(d.Categories, ", ")

@@ -129,6 +129,32 @@ ALTER TABLE runs2 RENAME TO runs;
 ALTER TABLE run_papers2 RENAME TO run_papers;
 CREATE INDEX run_papers_paper ON run_papers (paper_id);
 `,
+	// 3: the answers of model tasks other than relevance (a TL;DR), stored
+	// like judgements under their task's cache key and shared by every
+	// stream; and, per day, the papers a task could not answer (why, and
+	// in how many runs), so a digest can say so and a rerun retries them.
+	`
+CREATE TABLE answers (
+	key        TEXT PRIMARY KEY, -- the task's cache key (classify.TLDRKey)
+	task       TEXT NOT NULL,
+	paper_id   TEXT NOT NULL,
+	value      TEXT NOT NULL,
+	model      TEXT NOT NULL,
+	created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX answers_paper ON answers (paper_id);
+
+CREATE TABLE answer_failures (
+	stream   TEXT NOT NULL,
+	date     TEXT NOT NULL,
+	paper_id TEXT NOT NULL,
+	task     TEXT NOT NULL,
+	reason   TEXT NOT NULL,
+	runs     INTEGER NOT NULL, -- runs in which the task failed for the paper
+	PRIMARY KEY (stream, date, paper_id, task),
+	FOREIGN KEY (stream, date) REFERENCES runs (stream, date) ON DELETE CASCADE ON UPDATE CASCADE
+) STRICT;
+`,
 }
 
 // migrate brings the schema up to date in one transaction. BEGIN IMMEDIATE

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,7 +116,9 @@ func TestOutputDirIsAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := runCLI(t, "run", "--config", cfg)
-	want := "arxiv-digest: " + cfg + ": line 20: output.dir: " + filepath.Join(dir, "digests") + " is a file, not a folder"
+	data, _ := os.ReadFile(cfg)
+	line := 1 + strings.Count(string(data[:strings.Index(string(data), "  dir: ")]), "\n")
+	want := fmt.Sprintf("arxiv-digest: %s: line %d: output.dir: %s is a file, not a folder", cfg, line, filepath.Join(dir, "digests"))
 	if res.code != 2 || strings.TrimSpace(res.stderr) != want {
 		t.Errorf("exit %d, stderr %q; want 2 and %q", res.code, res.stderr, want)
 	}

@@ -149,6 +149,8 @@ llm:
   timeout: 5s
   max_retries: 1
 threshold: 0.7
+tldr:
+  enabled: false # the TL;DR pass has tests of its own (tldr_test.go); these count judgements
 output:
   dir: ` + filepath.Join(dir, "digests") + `
 ` + extra

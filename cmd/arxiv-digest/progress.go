@@ -24,13 +24,15 @@ func newProgress(e *env, log *slog.Logger) pipeline.Progress {
 type barProgress struct {
 	env    *env
 	bar    *progressbar.ProgressBar
+	pass   string
 	failed int
 }
 
-func (p *barProgress) Start(total int) {
+func (p *barProgress) Start(pass string, total int) {
+	p.pass, p.failed = pass, 0
 	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(p.env.stderr),
-		progressbar.OptionSetDescription("judging"),
+		progressbar.OptionSetDescription(pass),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetItsString("papers"),
@@ -43,7 +45,7 @@ func (p *barProgress) Start(total int) {
 func (p *barProgress) Done(s model.Status) {
 	if s == model.StatusFailed {
 		p.failed++
-		p.bar.Describe(fmt.Sprintf("judging (%d failed)", p.failed))
+		p.bar.Describe(fmt.Sprintf("%s (%d failed)", p.pass, p.failed))
 	}
 	_ = p.bar.Add(1)
 }
@@ -56,13 +58,16 @@ type logProgress struct {
 	every time.Duration
 
 	mu                  sync.Mutex
+	pass                string
 	total, done, failed int
 	start, last         time.Time
 }
 
-func (p *logProgress) Start(total int) {
-	p.total, p.start, p.last = total, time.Now(), time.Now()
-	p.log.Info("judging papers", "total", total)
+func (p *logProgress) Start(pass string, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pass, p.total, p.done, p.failed, p.start, p.last = pass, total, 0, 0, time.Now(), time.Now()
+	p.log.Info("pass started", "pass", pass, "total", total)
 }
 
 func (p *logProgress) Done(s model.Status) {
@@ -76,12 +81,12 @@ func (p *logProgress) Done(s model.Status) {
 		p.last = now
 		rate := float64(p.done) / now.Sub(p.start).Seconds()
 		eta := time.Duration(float64(p.total-p.done)/rate) * time.Second
-		p.log.Info("progress", "done", p.done, "total", p.total, "failed", p.failed,
+		p.log.Info("progress", "pass", p.pass, "done", p.done, "total", p.total, "failed", p.failed,
 			"per_second", float64(int(rate*10))/10, "eta", eta.Round(time.Second).String())
 	}
 }
 
 func (p *logProgress) Finish() {
-	p.log.Info("judging finished", "done", p.done, "total", p.total, "failed", p.failed,
+	p.log.Info("pass finished", "pass", p.pass, "done", p.done, "total", p.total, "failed", p.failed,
 		"elapsed", time.Since(p.start).Round(time.Millisecond).String())
 }

@@ -32,9 +32,17 @@ func reason(topic string, relevance float64) string {
 	return "Unrelated to " + topic + "."
 }
 
-// answerContent is the assistant's JSON answer for the topics, in order,
-// leaving out the last topic when omitLast.
-func answerContent(p prompt, score func(string, string) float64, omitLast bool) string {
+// answerContent is the assistant's JSON answer: for relevance, one score
+// per topic, in order, leaving out the last topic when omitLast; for a
+// TL;DR, tldr(paper).
+func answerContent(p prompt, score func(string, string) float64, tldr func(string) string, omitLast bool) string {
+	if p.task == taskTLDR {
+		var b strings.Builder
+		b.WriteString(`{"tldr":`)
+		writeJSONString(&b, tldr(p.user))
+		b.WriteString(`}`)
+		return b.String()
+	}
 	topics := p.topics
 	if omitLast {
 		topics = topics[:len(topics)-1]
@@ -59,6 +67,21 @@ func answerContent(p prompt, score func(string, string) float64, omitLast bool) 
 	}
 	b.WriteString(`}}`)
 	return b.String()
+}
+
+// DefaultTLDR is the TL;DR the server writes when Config.TLDR is nil: "This
+// paper studies" and the first twelve words of the paper's title, read
+// from the "Title: " line of the user message.
+func DefaultTLDR(paper string) string {
+	title := ""
+	for _, line := range strings.Split(paper, "\n") {
+		if t, ok := strings.CutPrefix(line, "Title: "); ok {
+			title = t
+			break
+		}
+	}
+	words := strings.Fields(title)
+	return "This paper studies " + strings.Join(words[:min(len(words), 12)], " ") + "."
 }
 
 func writeJSONString(b *strings.Builder, s string) {

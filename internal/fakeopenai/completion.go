@@ -81,14 +81,21 @@ func (s *Server) buildCompletion(p prompt, kind answerKind) completion {
 	case answerInvalidJSON:
 		text = invalidJSONContent
 	default:
-		text = answerContent(p, s.cfg.Score, kind == answerMissingTopic && len(p.topics) > 0)
+		text = answerContent(p, s.cfg.Score, s.cfg.TLDR, kind == answerMissingTopic && len(p.topics) > 0)
 		if kind == answerTruncated {
 			text, finish = text[:len(text)/2], "length"
 		}
 	}
+	// A reasoning model thinks first; its reasoning counts against
+	// max_completion_tokens and is billed as completion tokens.
+	reasoning := reasoningTokens(p)
+	if p.maxTokens > 0 {
+		reasoning = min(reasoning, p.maxTokens)
+	}
 	compTok := completionTokens(text)
-	if p.maxTokens > 0 && compTok > p.maxTokens && kind != answerRefusal {
-		text, finish, compTok = text[:min(len(text), p.maxTokens*4)], "length", p.maxTokens
+	if p.maxTokens > 0 && reasoning+compTok > p.maxTokens && kind != answerRefusal {
+		keep := p.maxTokens - reasoning
+		text, finish, compTok = text[:min(len(text), keep*4)], "length", keep
 	}
 	if kind != answerRefusal {
 		content = &text
@@ -104,8 +111,9 @@ func (s *Server) buildCompletion(p prompt, kind answerKind) completion {
 		SystemFingerprint: "fp_fake",
 	}
 	c.Usage.PromptTokens = promptTok
-	c.Usage.CompletionTokens = compTok
-	c.Usage.TotalTokens = promptTok + compTok
+	c.Usage.CompletionTokens = reasoning + compTok
+	c.Usage.CompletionTokensDetails.ReasoningTokens = reasoning
+	c.Usage.TotalTokens = promptTok + reasoning + compTok
 	c.Usage.PromptTokensDetails.CachedTokens = s.cache.cached(p, promptTok)
 	return c
 }
@@ -124,5 +132,5 @@ func (s *Server) writeCompletion(w http.ResponseWriter, p prompt, kind answerKin
 	h.Set("openai-organization", "org-fake")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(append(body, '\n'))
-	s.stats.billed(p.paperKey(), c.Usage)
+	s.stats.billed(p.task, p.paperKey(), c.Usage)
 }

@@ -59,7 +59,7 @@ func decodeCompletion(t *testing.T, b []byte) completionBody {
 func TestFaults(t *testing.T) {
 	topics := []string{"alpha", "beta", "gamma"}
 	body := rawBody(t, "m", paperText, topics...)
-	full := answerContent(prompt{user: paperText, topics: topics}, DefaultScore, false)
+	full := answerContent(prompt{user: paperText, topics: topics}, DefaultScore, DefaultTLDR, false)
 	tests := []struct {
 		name   string
 		faults Faults

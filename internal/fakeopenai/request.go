@@ -14,6 +14,7 @@ type chatRequest struct {
 	Temperature         *float64        `json:"temperature"`
 	MaxTokens           *int            `json:"max_tokens"`
 	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	ReasoningEffort     *string         `json:"reasoning_effort"`
 }
 
 type chatMessage struct {
@@ -36,8 +37,10 @@ type prompt struct {
 	system    string   // the system (or developer) messages' text
 	user      string   // the first user message's text
 	texts     []string // every message's text, for token counting
-	topics    []string // from the schema, in its required order
+	task      string   // taskRelevance or taskTLDR, from the schema
+	topics    []string // relevance: from the schema, in its required order
 	maxTokens int      // max_completion_tokens (or max_tokens); 0 = none
+	effort    string   // reasoning_effort of a reasoning model ("" = the model's default)
 }
 
 // paperKey is the key of Stats.Papers: the user message's first line.
@@ -88,6 +91,17 @@ func parseRequest(body []byte) (prompt, *apiError) {
 			p.user, sawUser = text, true
 		}
 	}
+	if req.ReasoningEffort != nil {
+		if !reasoningModel(p.model) {
+			return fail(invalidRequest("reasoning_effort", "unsupported_parameter", "Unsupported parameter: 'reasoning_effort' is not supported with this model."))
+		}
+		switch *req.ReasoningEffort {
+		case "minimal", "low", "medium", "high":
+			p.effort = *req.ReasoningEffort
+		default:
+			return fail(invalidRequest("reasoning_effort", "invalid_value", "Invalid value: '%s'. Supported values are: 'minimal', 'low', 'medium', and 'high'.", *req.ReasoningEffort))
+		}
+	}
 	if strings.HasPrefix(p.model, "gpt-5") {
 		if req.Temperature != nil && *req.Temperature != 1 {
 			return fail(invalidRequest("temperature", "unsupported_value", "Unsupported value: 'temperature' does not support %v with this model. Only the default (1) value is supported.", *req.Temperature))
@@ -105,12 +119,37 @@ func parseRequest(body []byte) (prompt, *apiError) {
 	if p.maxTokens < 0 {
 		return fail(invalidRequest("max_completion_tokens", "integer_below_min_value", "Invalid 'max_completion_tokens': integer below minimum value. Expected a value >= 1, but got %d instead.", p.maxTokens))
 	}
-	topics, e := parseResponseFormat(req.ResponseFormat)
+	task, topics, e := parseResponseFormat(req.ResponseFormat)
 	if e != nil {
 		return prompt{}, e
 	}
-	p.topics = topics
+	p.task, p.topics = task, topics
 	return p, nil
+}
+
+// reasoningModel reports whether m reasons before it answers (gpt-5*,
+// o1/o3/o4*): such models accept reasoning_effort and bill reasoning
+// tokens as completion tokens; others reject reasoning_effort.
+func reasoningModel(m string) bool {
+	m = strings.TrimPrefix(strings.ToLower(m), "openai/")
+	return strings.HasPrefix(m, "gpt-5") || len(m) >= 2 && m[0] == 'o' && m[1] >= '1' && m[1] <= '9'
+}
+
+// reasoningTokens is what a reasoning model thinks for, in tokens, at an
+// effort; 0 for other models.
+func reasoningTokens(p prompt) int {
+	if !reasoningModel(p.model) {
+		return 0
+	}
+	switch p.effort {
+	case "minimal":
+		return 0
+	case "low":
+		return 64
+	case "high":
+		return 768
+	}
+	return 256 // medium, the default
 }
 
 // contentText returns a message content's text: a string, or the text of

@@ -8,12 +8,20 @@ import (
 	"strings"
 )
 
+// Tasks the fake answers, by the shape of their schema.
+const (
+	taskRelevance = "relevance" // properties.topics: one {relevance, reason} per topic
+	taskTLDR      = "tldr"      // properties.tldr: a string
+)
+
 // parseResponseFormat checks the response format the contract requires
-// (type json_schema, strict, a schema valid under OpenAI's strict rules,
-// one object per topic under properties.topics with relevance and reason)
-// and returns the topic names in the order of topics.required.
-func parseResponseFormat(rf *responseFormat) ([]string, *apiError) {
-	fail := func(e apiError) ([]string, *apiError) { return nil, &e }
+// (type json_schema, strict, a schema valid under OpenAI's strict rules)
+// and which task it is: relevance (one object per topic under
+// properties.topics with relevance and reason; the topic names are
+// returned in the order of topics.required) or a TL;DR (a string
+// property tldr).
+func parseResponseFormat(rf *responseFormat) (task string, topics []string, e *apiError) {
+	fail := func(e apiError) (string, []string, *apiError) { return "", nil, &e }
 	if rf == nil {
 		return fail(invalidRequest("response_format", "missing_required_parameter", "Missing required parameter: 'response_format'. (This fake OpenAI server only answers requests with a json_schema response format.)"))
 	}
@@ -30,7 +38,7 @@ func parseResponseFormat(rf *responseFormat) ([]string, *apiError) {
 	if js.Strict == nil || !*js.Strict {
 		return fail(invalidRequest("response_format.json_schema.strict", "invalid_value", "This fake OpenAI server requires response_format.json_schema.strict = true (the classify contract)."))
 	}
-	schemaErr := func(format string, args ...any) ([]string, *apiError) {
+	schemaErr := func(format string, args ...any) (string, []string, *apiError) {
 		return fail(invalidRequest("response_format", "invalid_json_schema", "Invalid schema for response_format '%s': %s", js.Name, fmt.Sprintf(format, args...)))
 	}
 	var schema map[string]any
@@ -43,12 +51,15 @@ func parseResponseFormat(rf *responseFormat) ([]string, *apiError) {
 	if msg := checkStrict(schema, nil); msg != "" {
 		return schemaErr("%s", msg)
 	}
+	if isType(dig(schema, "properties", "tldr"), "string") {
+		return taskTLDR, nil, nil
+	}
 	topicsNode, _ := dig(schema, "properties", "topics").(map[string]any)
 	if topicsNode == nil {
-		return schemaErr("this fake OpenAI server expects a 'topics' object property (the classify contract).")
+		return schemaErr("this fake OpenAI server expects a 'topics' object property or a string 'tldr' property (the classify contract).")
 	}
 	req, _ := topicsNode["required"].([]any)
-	topics := make([]string, 0, len(req))
+	topics = make([]string, 0, len(req))
 	for _, r := range req {
 		name, _ := r.(string)
 		if name == "" {
@@ -63,7 +74,7 @@ func parseResponseFormat(rf *responseFormat) ([]string, *apiError) {
 	if len(topics) == 0 {
 		return schemaErr("In context=('properties', 'topics'), no topics: 'required' is empty.")
 	}
-	return topics, nil
+	return taskRelevance, topics, nil
 }
 
 // checkStrict applies OpenAI's strict structured-output rules: every

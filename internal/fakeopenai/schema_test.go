@@ -118,7 +118,7 @@ func FuzzParseRequest(f *testing.F) {
 			}
 			return
 		}
-		content := answerContent(p, DefaultScore, false)
+		content := answerContent(p, DefaultScore, DefaultTLDR, false)
 		var a struct {
 			Topics map[string]json.RawMessage `json:"topics"`
 		}

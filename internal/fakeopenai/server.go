@@ -1,7 +1,8 @@
 // Package fakeopenai is an in-process, OpenAI-compatible Chat Completions
-// server for tests and benchmarks. It speaks the wire contract that package
-// classify uses (a system message with the topics, one user message with the
-// paper, a strict JSON-schema response format) and behaves like the real API:
+// server for tests and benchmarks. It speaks the wire contract of package
+// classify's tasks (a system message with the instructions, one user
+// message with the paper, a strict JSON-schema response format: relevance
+// scores per topic, or a TL;DR) and behaves like the real API:
 // status codes and error bodies in OpenAI's shape, x-ratelimit-* and
 // retry-after headers, lognormal latency, server-side RPM/TPM limits, prompt
 // caching in the usage block and injectable faults.
@@ -51,6 +52,9 @@ type Config struct {
 	// Default: a deterministic hash in [0,1], but 0.95 when the topic name
 	// appears (case-insensitively) in the paper text.
 	Score func(paper string, topic string) float64
+	// TLDR returns the TL;DR of a paper (the user message text) for
+	// requests whose schema asks for one. Default: DefaultTLDR.
+	TLDR func(paper string) string
 	// Handler, when set, runs first for request n (1-based, in arrival
 	// order); it returns true when it wrote the response itself. Use it for
 	// scripted failures; WriteError and friends write OpenAI-shaped errors.
@@ -125,6 +129,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Score == nil {
 		cfg.Score = DefaultScore
+	}
+	if cfg.TLDR == nil {
+		cfg.TLDR = DefaultTLDR
 	}
 	if cfg.now == nil {
 		cfg.now = time.Now

@@ -20,9 +20,11 @@ type Stats struct {
 	InFlight, MaxInFlight int64
 	// Tokens billed in 200 answers written by the server itself.
 	PromptTokens, CompletionTokens, CachedTokens int64
-	// Papers counts 200 answers per paper, keyed by the first line of the
-	// user message: it lets tests prove a paper was never paid twice.
+	// Papers counts 200 relevance answers per paper, keyed by the first
+	// line of the user message: it lets tests prove a paper was never paid
+	// twice. TLDRs counts the TL;DR answers the same way.
 	Papers  map[string]int
+	TLDRs   map[string]int
 	Elapsed time.Duration // from the first request to the last response
 	// First is when the first request arrived, Last when the last response
 	// was written (zero before any).
@@ -38,6 +40,7 @@ type recorder struct {
 	mu       sync.Mutex
 	byStatus map[int]int64
 	papers   map[string]int
+	tldrs    map[string]int
 	first    time.Time
 	last     time.Time
 }
@@ -45,6 +48,7 @@ type recorder struct {
 func (r *recorder) init() {
 	r.byStatus = map[int]int64{}
 	r.papers = map[string]int{}
+	r.tldrs = map[string]int{}
 }
 
 // begin records a request's arrival and returns its 1-based number.
@@ -81,13 +85,17 @@ func (r *recorder) end(now time.Time, status int) {
 	r.mu.Unlock()
 }
 
-// billed records the usage of a 200 answer for paper.
-func (r *recorder) billed(paper string, u usage) {
+// billed records the usage of a 200 answer of task for paper.
+func (r *recorder) billed(task, paper string, u usage) {
 	r.prompt.Add(int64(u.PromptTokens))
 	r.completion.Add(int64(u.CompletionTokens))
 	r.cached.Add(int64(u.PromptTokensDetails.CachedTokens))
 	r.mu.Lock()
-	r.papers[paper]++
+	if task == taskTLDR {
+		r.tldrs[paper]++
+	} else {
+		r.papers[paper]++
+	}
 	r.mu.Unlock()
 }
 
@@ -109,6 +117,7 @@ func (s *Server) Stats() Stats {
 	r.mu.Lock()
 	st.ByStatus = maps.Clone(r.byStatus)
 	st.Papers = maps.Clone(r.papers)
+	st.TLDRs = maps.Clone(r.tldrs)
 	if !r.first.IsZero() && r.last.After(r.first) {
 		st.Elapsed = r.last.Sub(r.first)
 	}
