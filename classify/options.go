@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/wait"
 )
 
 // DefaultMaxResponseBytes (4 MiB) caps every response body unless
@@ -124,7 +126,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.HTTPClient = defaultHTTPClient(o.Concurrency)
 	}
 	if o.sleep == nil {
-		o.sleep = sleepCtx
+		o.sleep = wait.Sleep
 	}
 	if o.backoffBase == 0 {
 		o.backoffBase = 500 * time.Millisecond
@@ -156,21 +158,6 @@ func defaultHTTPClient(concurrency int) *http.Client {
 		ExpectContinueTimeout: time.Second,
 	}
 	return &http.Client{Transport: t}
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // reasoningModel reports whether m is a reasoning model that rejects a

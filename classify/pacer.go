@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/wait"
 )
 
 // paceFactor keeps client-side pacing a little under the server's limit,
@@ -235,47 +237,10 @@ func parseReset(v string) (time.Duration, bool) {
 		if d < 0 {
 			return 0, false
 		}
-		return min(d, maxServerWait), true
+		return min(d, wait.MaxServerWait), true
 	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		return scaled(f, time.Second)
-	}
-	return 0, false
-}
-
-// maxServerWait caps what a header can ask for; beyond it a value is
-// nonsense (and would overflow a Duration).
-const maxServerWait = 24 * time.Hour
-
-// scaled converts f units to a duration, rejecting negative and non-finite
-// values and capping at maxServerWait.
-func scaled(f float64, unit time.Duration) (time.Duration, bool) {
-	if math.IsNaN(f) || f < 0 {
-		return 0, false
-	}
-	if f >= float64(maxServerWait)/float64(unit) {
-		return maxServerWait, true
-	}
-	return time.Duration(f * float64(unit)), true
-}
-
-// parseRetryAfter reads what the server asks to wait: retry-after-ms
-// (OpenAI), else retry-after in seconds or as an HTTP date.
-func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := strings.TrimSpace(h.Get("retry-after-ms")); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			if d, ok := scaled(f, time.Millisecond); ok {
-				return d, true
-			}
-		}
-	}
-	if v := strings.TrimSpace(h.Get("retry-after")); v != "" {
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			return scaled(f, time.Second)
-		}
-		if t, err := http.ParseTime(v); err == nil {
-			return min(max(t.Sub(now), 0), maxServerWait), true
-		}
+		return wait.Scaled(f, time.Second)
 	}
 	return 0, false
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/internal/redact"
+	"github.com/arxiv-digest/arxiv-digest/internal/wait"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
@@ -31,7 +32,7 @@ func classifyStatus(out outcome, f apiFailure, red *redact.Redactor) outcome {
 	}
 	full := model.NormalizeSpace(red.String(f.msg))
 	msg := truncate(full, 300)
-	wait, hasWait := parseRetryAfter(f.header, time.Now())
+	asked, hasWait := wait.RetryAfter(f.header, time.Now())
 	status := f.status
 	switch {
 	case status == http.StatusTooManyRequests && (code == "insufficient_quota" || typ == "insufficient_quota"),
@@ -49,14 +50,14 @@ func classifyStatus(out outcome, f apiFailure, red *redact.Redactor) outcome {
 		out.kind, out.err = kindFatal, fe
 		return out
 	}
-	se := &StatusError{StatusCode: status, Code: code, Type: typ, Param: param, Message: msg, RetryAfter: wait}
+	se := &StatusError{StatusCode: status, Code: code, Type: typ, Param: param, Message: msg, RetryAfter: asked}
 	if f.header != nil {
 		se.RequestID = red.String(f.header.Get("x-request-id"))
 	}
 	out.err = se
 	switch {
 	case (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && hasWait:
-		out.kind, out.wait = kindWait, wait
+		out.kind, out.wait = kindWait, asked
 	case status == http.StatusRequestTimeout, status == http.StatusConflict,
 		status == http.StatusTooManyRequests, status >= 500:
 		out.kind = kindTransient

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/internal/wait"
 	"github.com/arxiv-digest/arxiv-digest/model"
 	"golang.org/x/time/rate"
 )
@@ -201,36 +202,6 @@ func TestParseReset(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		h    map[string]string
-		want time.Duration
-		ok   bool
-	}{
-		{"ms wins", map[string]string{"retry-after-ms": "20", "retry-after": "1"}, 20 * time.Millisecond, true},
-		{"fractional ms", map[string]string{"retry-after-ms": "1.5"}, 1500 * time.Microsecond, true},
-		{"seconds", map[string]string{"retry-after": "7"}, 7 * time.Second, true},
-		{"http date", map[string]string{"retry-after": now.Add(30 * time.Second).Format(http.TimeFormat)}, 30 * time.Second, true},
-		{"bad ms falls back", map[string]string{"retry-after-ms": "x", "retry-after": "2"}, 2 * time.Second, true},
-		{"none", nil, 0, false},
-		{"garbage", map[string]string{"retry-after": "later"}, 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := http.Header{}
-			for k, v := range tt.h {
-				h.Set(k, v)
-			}
-			got, ok := parseRetryAfter(h, now)
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("got %s, %v; want %s, %v", got, ok, tt.want, tt.ok)
-			}
-		})
-	}
-}
-
 func FuzzParseReset(f *testing.F) {
 	for _, s := range []string{"1s", "6m0s", "12ms", "59.993s", "2", "", "1e400", "NaN"} {
 		f.Add(s)
@@ -239,17 +210,11 @@ func FuzzParseReset(f *testing.F) {
 		if d, ok := parseReset(s); ok && d < 0 {
 			t.Fatalf("parseReset(%q) = %s", s, d)
 		}
-		h := http.Header{}
-		h.Set("retry-after-ms", s)
-		h.Set("retry-after", s)
-		if d, ok := parseRetryAfter(h, time.Now()); ok && d < 0 {
-			t.Fatalf("parseRetryAfter(%q) = %s", s, d)
-		}
 	})
 }
 
 func TestPacerFollowsServerHeaders(t *testing.T) {
-	p := newPacer(0, 0, sleepCtx, slog.New(slog.DiscardHandler))
+	p := newPacer(0, 0, wait.Sleep, slog.New(slog.DiscardHandler))
 	if p.req != nil || p.tok != nil {
 		t.Fatal("limiters before any limit is known")
 	}
@@ -275,7 +240,7 @@ func TestPacerFollowsServerHeaders(t *testing.T) {
 	}
 
 	// A configured limit lower than the server's wins.
-	p2 := newPacer(600, 0, sleepCtx, slog.New(slog.DiscardHandler))
+	p2 := newPacer(600, 0, wait.Sleep, slog.New(slog.DiscardHandler))
 	p2.observe(h, 1000)
 	if got, want := p2.req.Limit(), rate.Limit(600.0/60*paceFactor); math.Abs(float64(got-want)) > 1e-9 {
 		t.Errorf("request rate %v, want the configured %v", got, want)
@@ -294,7 +259,7 @@ func TestPacerFollowsServerHeaders(t *testing.T) {
 	}
 
 	// Out of requests without a known limit: hold for the whole reset.
-	p3 := newPacer(0, 0, sleepCtx, slog.New(slog.DiscardHandler))
+	p3 := newPacer(0, 0, wait.Sleep, slog.New(slog.DiscardHandler))
 	h3 := http.Header{}
 	h3.Set("x-ratelimit-remaining-requests", "0")
 	h3.Set("x-ratelimit-reset-requests", "6m0s")
@@ -306,7 +271,7 @@ func TestPacerFollowsServerHeaders(t *testing.T) {
 }
 
 func TestPauseIsShared(t *testing.T) {
-	p := newPacer(0, 0, sleepCtx, slog.New(slog.DiscardHandler))
+	p := newPacer(0, 0, wait.Sleep, slog.New(slog.DiscardHandler))
 	var paid time.Duration
 	pay := func(d time.Duration) bool {
 		if paid+d > 20*time.Second {

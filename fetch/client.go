@@ -7,9 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/wait"
 )
 
 // Client reads arXiv's RSS feeds and API. It is safe for concurrent use.
@@ -120,7 +120,7 @@ func (c *Client) getOnce(ctx context.Context, url string, v Validators) (*respon
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// Drain a little so the connection can be reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &HTTPError{URL: url, StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), c.opts.Now())}
+		return nil, &HTTPError{URL: url, StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header, c.opts.Now())}
 	}
 	tooLarge := fmt.Errorf("fetch %s: body exceeds %d bytes: %w", url, c.opts.MaxBody, ErrBodyTooLarge)
 	if resp.ContentLength > c.opts.MaxBody {
@@ -137,23 +137,9 @@ func (c *Client) getOnce(ctx context.Context, url string, v Validators) (*respon
 	return &response{url: url, contentType: resp.Header.Get("Content-Type"), body: body, validators: got.clean(url, c.log)}, nil
 }
 
-// retryAfter reads a Retry-After header: delay seconds or an HTTP date.
-// It returns 0 when the header is absent, malformed or in the past.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		return time.Duration(min(secs, 1<<20)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
+// retryAfter is the wait a Retry-After header asks for, 0 when it asks
+// for none (absent, unreadable or in the past).
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	d, _ := wait.RetryAfter(h, now)
+	return d
 }

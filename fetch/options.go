@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/wait"
 )
 
 // Defaults for Options.
@@ -80,7 +82,7 @@ func (o Options) withDefaults() Options {
 		o.APIDelay = 0
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = wait.Sleep
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -89,21 +91,6 @@ func (o Options) withDefaults() Options {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // NewHTTPClient returns an HTTP client with explicit timeouts for talking

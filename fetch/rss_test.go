@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/internal/wait"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
@@ -457,7 +458,7 @@ func TestLatestCanceledWhileWaiting(t *testing.T) {
 	c := newTestClient(srv, rec, func(o *Options) {
 		o.Sleep = func(ctx context.Context, d time.Duration) error {
 			cancel()
-			return sleep(ctx, d)
+			return wait.Sleep(ctx, d)
 		}
 	})
 	_, err := c.Latest(ctx, []string{"cs.CL"})
