@@ -93,6 +93,10 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 		r.recordFailure(ctx, opts, err)
 		return nil, err
 	}
+	// The feed was read: earlier failures to read it are over.
+	if err := r.Store.ForgetFailedRuns(ctx); err != nil {
+		return nil, err
+	}
 	day := l.day
 	if opts.NotBefore != "" && day.Date < opts.NotBefore {
 		return nil, fmt.Errorf("%w: expected %s, the feed still shows %s", ErrNotYetAnnounced, opts.NotBefore, day.Date)
@@ -156,7 +160,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	// changed only what these fields show.
 	d.Incomplete, d.RunError = runErr != "", runErr
 	res.Digest = d
-	if res.Dir, err = r.write(d); err != nil {
+	if res.Dir, err = r.write(saveCtx, d); err != nil {
 		return nil, errors.Join(judgeErr, err)
 	}
 	log.Info("digest written", "dir", res.Dir, "judged", d.Stats.Judged, "failed", d.Stats.Failed,
@@ -192,7 +196,7 @@ func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done b
 	written, err := render.Written(out, date)
 	if err == nil && written.Threshold == r.Config.Threshold && !written.ThresholdPreview {
 		log.Info("digest already complete; nothing to do (use --force to rebuild)")
-		if err := r.writeHistory(nil); err != nil {
+		if err := r.writeHistory(ctx, nil); err != nil {
 			return nil, false, err
 		}
 		return &Result{Digest: written, Dir: dayDir(out, date), AlreadyDone: true}, true, nil
@@ -206,7 +210,7 @@ func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done b
 	if err != nil {
 		return nil, false, err
 	}
-	dir, err := r.write(d)
+	dir, err := r.write(ctx, d)
 	if err != nil {
 		return nil, false, err
 	}
@@ -272,31 +276,36 @@ func sum(m map[model.AnnounceType]int) int {
 func dayDir(outDir, date string) string { return filepath.Join(outDir, date) }
 
 // write renders the digest and rebuilds the history pages.
-func (r *Runner) write(d model.Digest) (string, error) {
+func (r *Runner) write(ctx context.Context, d model.Digest) (string, error) {
 	dir, err := render.WriteDay(r.Config.Output.Dir, d)
 	if err != nil {
 		return "", fmt.Errorf("write digest: %w", err)
 	}
-	return dir, r.writeHistory(&d)
+	return dir, r.writeHistory(ctx, &d)
 }
 
-// writeHistory clears a recorded fetch failure (the day is there) and
-// rebuilds index.html and feed.xml; written is a digest just written, or
-// nil.
-func (r *Runner) writeHistory(written *model.Digest) error {
-	out := r.Config.Output.Dir
-	if err := render.ClearFailure(out); err != nil {
+// writeHistory rebuilds index.html and feed.xml as the store says: with a
+// notice when the stream's newest run is one that failed before it could
+// write a digest. written is a digest just written, or nil.
+func (r *Runner) writeHistory(ctx context.Context, written *model.Digest) error {
+	opts := render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: written, Logger: r.logger()}
+	runs, err := r.Store.Runs(ctx)
+	if err != nil {
 		return err
 	}
-	if err := render.WriteHistory(out, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: written}); err != nil {
+	if len(runs) > 0 && runs[0].Status == store.RunFailed {
+		opts.Failure = &render.Failure{At: runs[0].StartedAt.In(time.Local), Expected: runs[0].Date, Error: runs[0].Error}
+	}
+	if err := render.WriteHistory(r.Config.Output.Dir, opts); err != nil {
 		return fmt.Errorf("write history: %w", err)
 	}
 	return nil
 }
 
-// recordFailure notes a fetch that failed on the history page, so that a
-// researcher opening it sees why there is no new digest. No digest is
-// touched, and an interrupted run is no failure.
+// recordFailure records a fetch that failed in the store (a failed run of
+// the day it expected) and on the history page, so that a researcher
+// opening it sees why there is no new digest. No digest is touched, a day
+// already done keeps its run, and an interrupted run is no failure.
 func (r *Runner) recordFailure(ctx context.Context, opts Options, fetchErr error) {
 	if ctx.Err() != nil {
 		return
@@ -305,14 +314,16 @@ func (r *Runner) recordFailure(ctx context.Context, opts Options, fetchErr error
 	if expected == "" {
 		expected = LatestAnnouncement(r.now())
 	}
-	out := r.Config.Output.Dir
-	f := render.Failure{At: r.now(), Expected: expected, Error: fetchErr.Error()}
-	err := render.WriteFailure(out, f)
+	cfg := r.Config
+	err := r.Store.FailRun(ctx, store.Run{
+		Date: expected, Categories: cfg.Arxiv.Categories, Topics: cfg.ModelTopics(), Model: cfg.LLM.Model,
+		PromptVersion: classify.RelevanceVersion, Threshold: cfg.Threshold, Error: fetchErr.Error(), StartedAt: r.now(),
+	})
 	if err == nil {
-		err = render.WriteHistory(out, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL})
+		err = r.writeHistory(ctx, nil)
 	}
 	if err != nil {
-		r.logger().Error("record the failed fetch on the history page", "err", err)
+		r.logger().Error("record the failed fetch", "err", err)
 	}
 }
 
@@ -325,7 +336,7 @@ func (r *Runner) Rerender(ctx context.Context, date string, threshold *float64) 
 	if err != nil {
 		return nil, err
 	}
-	dir, err := r.write(d)
+	dir, err := r.write(ctx, d)
 	if err != nil {
 		return nil, err
 	}

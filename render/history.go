@@ -53,6 +53,9 @@ type HistoryOptions struct {
 	// Written, when set, is a digest WriteDay has just written: it is used
 	// as it is instead of reading its digest.json back.
 	Written *model.Digest
+	// Failure, when set, is a run that failed before it could write a
+	// digest (the store's record of it): the index page says so.
+	Failure *Failure
 }
 
 func (o HistoryOptions) withDefaults() (HistoryOptions, error) {
@@ -107,11 +110,10 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 	if err != nil {
 		return err
 	}
-	failure, err := readFailure(dir)
-	if err != nil {
-		opts.Logger.Warn("skip unreadable failure notice", slog.Any("error", err))
+	if err := os.Remove(filepath.Join(dir, oldFailureFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		opts.Logger.Warn("remove the failure notice of an older version", slog.Any("error", err))
 	}
-	index, err := r.index(days, failure, opts)
+	index, err := r.index(days, opts.Failure, opts)
 	if err != nil {
 		return err
 	}

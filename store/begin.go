@@ -91,6 +91,7 @@ ON CONFLICT (stream, date) DO UPDATE SET
 		if err := upsertPapers(ctx, tx, papers, timestamp(now)); err != nil {
 			return err
 		}
+
 		if _, err := tx.ExecContext(ctx, `DELETE FROM run_papers WHERE stream = ? AND date = ?`, s.stream, r.Date); err != nil {
 			return fmt.Errorf("clear paper list: %w", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
@@ -97,6 +98,52 @@ func (s *Store) FinishRun(ctx context.Context, date string, status RunStatus, er
 		return fmt.Errorf("store: finish run %s: %w", date, err)
 	} else if n == 0 {
 		return fmt.Errorf("store: finish run: %w", errNoRun(date))
+	}
+	return nil
+}
+
+// FailRun records that the stream's run for r.Date failed before it had a
+// paper list (the feed could not be fetched, say): a run with status failed,
+// r.Error as its error and r.StartedAt (default now) as its time, with no
+// papers. A date that has a run already keeps it as it is, unless that run
+// is a failed one too, which this one replaces: a failed fetch changes
+// nothing of a day already done, or partly done.
+func (s *Store) FailRun(ctx context.Context, r Run) error {
+	if !model.ValidDate(r.Date) {
+		return fmt.Errorf("store: fail run: invalid date %q", r.Date)
+	}
+	categories, err := jsonArray(r.Categories)
+	if err != nil {
+		return fmt.Errorf("store: fail run %s: %w", r.Date, err)
+	}
+	topics, err := jsonArray(r.Topics)
+	if err != nil {
+		return fmt.Errorf("store: fail run %s: %w", r.Date, err)
+	}
+	at := r.StartedAt
+	if at.IsZero() {
+		at = s.now()
+	}
+	_, err = s.db.ExecContext(ctx, `
+INSERT INTO runs (stream, date, source, categories, announce_types, announced, topics, model, prompt_version,
+	threshold, status, error, no_announcements, cost_usd, started_at, finished_at, pid)
+VALUES (?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)
+ON CONFLICT (stream, date) DO UPDATE SET error = excluded.error, started_at = excluded.started_at,
+	finished_at = excluded.finished_at, pid = excluded.pid
+WHERE runs.status = excluded.status`,
+		s.stream, r.Date, r.Source, categories, topics, r.Model, r.PromptVersion, r.Threshold, string(RunFailed),
+		r.Error, timestamp(at), timestamp(at), os.Getpid())
+	if err != nil {
+		return fmt.Errorf("store: fail run %s: %w", r.Date, err)
+	}
+	return nil
+}
+
+// ForgetFailedRuns removes the stream's failed runs (see FailRun), when a
+// fetch worked again.
+func (s *Store) ForgetFailedRuns(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM runs WHERE stream = ? AND status = ?`, s.stream, string(RunFailed)); err != nil {
+		return fmt.Errorf("store: forget failed runs: %w", err)
 	}
 	return nil
 }

@@ -215,3 +215,46 @@ func ids2(papers []model.Paper) []string {
 	}
 	return out
 }
+
+// TestFailRun: a fetch that failed is a failed run of the day it expected,
+// unless that day has a run already; ForgetFailedRuns forgets them.
+func TestFailRun(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	done := testRun("2025-04-23")
+	if err := s.BeginRun(ctx, done, testPapers(2), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishRun(ctx, done.Date, RunComplete, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	fail := func(date, msg string) {
+		r := testRun(date)
+		r.Error = msg
+		if err := s.FailRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fail("2025-04-23", "HTTP 503") // a day already done keeps its run
+	fail("2025-04-24", "HTTP 503") // the day expected next
+	fail("2025-04-24", "HTTP 502") // and again: the newer failure
+	runs, err := s.Runs(ctx)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("Runs = %v, %v", runs, err)
+	}
+	if r := runs[0]; r.Date != "2025-04-24" || r.Status != RunFailed || r.Error != "HTTP 502" {
+		t.Errorf("newest run = %+v", r)
+	}
+	if r := runs[1]; r.Status != RunComplete || r.Error != "" {
+		t.Errorf("the day done = %+v", r)
+	}
+	if _, list, err := s.Run(ctx, "2025-04-24"); err != nil || len(list) != 0 {
+		t.Errorf("a failed run's papers: %v, %v", list, err)
+	}
+	if err := s.ForgetFailedRuns(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if runs, _ := s.Runs(ctx); len(runs) != 1 || runs[0].Date != "2025-04-23" {
+		t.Errorf("after ForgetFailedRuns: %v", runs)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -58,9 +59,17 @@ to the config's threshold. Without --date it rebuilds the newest stored day.`,
 				return err
 			}
 			defer a.close()
-			runs, err := a.store.Runs(ctx)
+			stored, err := a.store.Runs(ctx)
 			if err != nil {
 				return withCode(exitFailed, err)
+			}
+			// A run that failed before it had papers (the feed could not be
+			// fetched) has no digest to render.
+			var runs []store.Run
+			for _, r := range stored {
+				if r.Status != store.RunFailed {
+					runs = append(runs, r)
+				}
 			}
 			if len(runs) == 0 {
 				return withCode(exitFailed, fmt.Errorf("render: the store %s has no days yet; run `arxiv-digest run` first", a.cfg.StorePath()))
@@ -78,6 +87,9 @@ to the config's threshold. Without --date it rebuilds the newest stored day.`,
 			}
 			r := a.runner(nil)
 			for _, d := range dates {
+				if !slices.ContainsFunc(runs, func(r store.Run) bool { return r.Date == d }) {
+					return usageError(fmt.Errorf("render: the store has no digest for %s; it has %s", d, storedDays(runs)))
+				}
 				res, err := r.Rerender(ctx, d, th)
 				if errors.Is(err, store.ErrNoRun) {
 					return usageError(fmt.Errorf("render: the store has no digest for %s; it has %s", d, storedDays(runs)))
