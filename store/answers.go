@@ -54,7 +54,7 @@ func (s *Store) SaveAnswer(ctx context.Context, date, paperID, task, key, value 
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var llmModel string
 		if err := tx.QueryRowContext(ctx, `SELECT model FROM runs WHERE stream = ? AND date = ?`, s.stream, date).Scan(&llmModel); errors.Is(err, sql.ErrNoRows) {
-			return errNoRun(date)
+			return ErrNoRun
 		} else if err != nil {
 			return err
 		}

@@ -137,7 +137,7 @@ func (s *Store) SaveJudged(ctx context.Context, date, paperID string, scores map
 		err := tx.QueryRowContext(ctx, `SELECT model, prompt_version FROM runs WHERE stream = ? AND date = ?`, s.stream, date).
 			Scan(&llmModel, &promptVersion)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errNoRun(date)
+			return ErrNoRun
 		}
 		if err != nil {
 			return err
@@ -232,7 +232,7 @@ func (s *Store) requireRun(ctx context.Context, tx *sql.Tx, date string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM runs WHERE stream = ? AND date = ?`, s.stream, date).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errNoRun(date)
+		return ErrNoRun
 	}
 	return err
 }

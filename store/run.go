@@ -79,9 +79,6 @@ type DayPaper struct {
 	Error  string
 }
 
-// errNoRun wraps ErrNoRun naming the date.
-func errNoRun(date string) error { return fmt.Errorf("%w: %s", ErrNoRun, date) }
-
 // FinishRun records the end of the date's run: its final status, the error
 // that stopped it ("" when none) and its cost (nil when unknown).
 func (s *Store) FinishRun(ctx context.Context, date string, status RunStatus, errMsg string, costUSD *float64) error {
@@ -97,7 +94,7 @@ func (s *Store) FinishRun(ctx context.Context, date string, status RunStatus, er
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("store: finish run %s: %w", date, err)
 	} else if n == 0 {
-		return fmt.Errorf("store: finish run: %w", errNoRun(date))
+		return fmt.Errorf("store: finish run %s: %w", date, ErrNoRun)
 	}
 	return nil
 }
@@ -160,7 +157,7 @@ func (s *Store) Run(ctx context.Context, date string) (Run, []DayPaper, error) {
 	defer tx.Rollback()
 	r, err := scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE stream = ? AND date = ?`, s.stream, date))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Run{}, nil, fmt.Errorf("store: run: %w", errNoRun(date))
+		return Run{}, nil, fmt.Errorf("store: run %s: %w", date, ErrNoRun)
 	}
 	if err != nil {
 		return Run{}, nil, fmt.Errorf("store: run %s: %w", date, err)

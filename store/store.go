@@ -24,13 +24,13 @@ import (
 // Sentinel errors that callers inspect with errors.Is.
 var (
 	// ErrNoRun: there is no run for the date (the error names the date).
-	ErrNoRun = errors.New("store: no run for that date")
+	ErrNoRun = errors.New("no run for that date")
 	// ErrUnknownPaper: the paper is not in the date's paper list (BeginRun
 	// was not called with it).
-	ErrUnknownPaper = errors.New("store: paper not in the date's run")
+	ErrUnknownPaper = errors.New("paper not in the day's list")
 	// ErrSchemaTooNew: the file was written by a newer arxiv-digest whose
 	// schema this one does not know.
-	ErrSchemaTooNew = errors.New("store: database schema is newer than this program")
+	ErrSchemaTooNew = errors.New("database schema is newer than this program")
 )
 
 // busyTimeout is how long a write waits for another connection or process

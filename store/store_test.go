@@ -418,6 +418,13 @@ func TestErrors(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), "store: ") {
 				t.Errorf("error %q lacks the store: prefix", err)
 			}
+			// The package and the date are said once each.
+			if n := strings.Count(err.Error(), "store:"); n != 1 {
+				t.Errorf("error %q says store: %d times", err, n)
+			}
+			if tt.is == ErrNoRun && strings.Count(err.Error(), tt.mention) != 1 {
+				t.Errorf("error %q does not name %s exactly once", err, tt.mention)
+			}
 		})
 	}
 	// Nothing from the failed calls was saved.

@@ -95,7 +95,7 @@ to the config's threshold. Without --date it rebuilds the newest stored day.`,
 					return usageError(fmt.Errorf("render: the store has no digest for %s; it has %s", d, storedDays(runs)))
 				}
 				if err != nil {
-					return withCode(exitFailed, fmt.Errorf("render %s: %w", d, err))
+					return withCode(exitFailed, fmt.Errorf("render: %w", err))
 				}
 				note := ""
 				if res.Digest.ThresholdPreview {
