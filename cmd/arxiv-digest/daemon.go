@@ -24,7 +24,8 @@ func newDaemonCmd(e *env) *cobra.Command {
 just after arXiv's 20:00 announcements. A run that fails (arXiv is sometimes
 late) is retried with backoff; a failure never stops the daemon. On start, if
 the latest announcement has no digest yet, it runs at once. SIGINT or SIGTERM
-stops scheduling, lets a run in progress save its work, and exits 0.`,
+stops scheduling, lets a run in progress save its work (its requests in
+flight get llm.grace, the saving ` + saveMargin.String() + ` more), and exits 0.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			a, err := loadApp(e, f)
@@ -49,7 +50,12 @@ func (a *app) daemon(ctx context.Context) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	defer a.close()
+	stillRunning := false
+	defer func() {
+		if !stillRunning {
+			a.close()
+		}
+	}()
 	ctx, stop := withSignals(ctx, a.env, a.log, func() { os.Exit(exitInterrupt) })
 	defer stop()
 
@@ -66,11 +72,42 @@ func (a *app) daemon(ctx context.Context) error {
 		RetryBackoff: a.cfg.Schedule.RetryBackoff.D(),
 		RunAtStart:   a.missingLatest,
 		Logger:       a.log, // daemon names itself as the component
+		// After a signal the run in progress gets llm.grace for its
+		// requests in flight, then saves them and writes the digest.
+		ShutdownTimeout: a.shutdownTimeout(),
 	}, a.scheduledRun)
+	if errors.Is(err, daemon.ErrShutdownTimeout) {
+		// The run is still going, and still saving to the store: closing
+		// the store under it would lose what it is saving. The process
+		// exits with the store open instead, as a kill would end it: every
+		// judgement saved so far is committed, and the next run resumes
+		// the day from the store.
+		stillRunning = true
+		a.log.Error("a run was still saving at the shutdown deadline; exiting without closing the store (the next run resumes the day)",
+			"timeout", a.shutdownTimeout())
+	}
 	if err != nil {
 		return withCode(exitFailed, err)
 	}
 	return nil
+}
+
+// saveMargin is how long, beyond llm.grace, the daemon waits after a signal
+// for a run in progress: once its last answers are in, the run still saves
+// them, builds the digest from the store and writes the digest and the
+// history pages. That takes well under a second for a 2,000-paper day
+// (docs/benchmarks.md); the margin is generous so that a slow or busy disk
+// does not cut the digest short.
+const saveMargin = 30 * time.Second
+
+// shutdownTimeout is how long the daemon waits after a signal for a run in
+// progress: the grace its model requests get, plus saveMargin.
+func (a *app) shutdownTimeout() time.Duration {
+	grace := a.engineOptions().Grace
+	if grace == 0 {
+		grace = classify.DefaultGrace // what the engine makes of 0
+	}
+	return grace + saveMargin
 }
 
 // missingLatest reports whether the newest announcement arXiv should have
