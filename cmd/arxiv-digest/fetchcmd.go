@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -49,12 +48,7 @@ func newFetchCmd(e *env) *cobra.Command {
 			if err != nil {
 				return withCode(exitFailed, err)
 			}
-			var papers []model.Paper
-			for _, p := range day.Papers {
-				if slices.Contains(a.cfg.Arxiv.AnnounceTypes, p.AnnounceType) {
-					papers = append(papers, p)
-				}
-			}
+			papers, _ := day.Keep(a.cfg.Arxiv.AnnounceTypes)
 			if format == "json" {
 				out := struct {
 					Date            string        `json:"date"`
@@ -62,9 +56,6 @@ func newFetchCmd(e *env) *cobra.Command {
 					NoAnnouncements bool          `json:"no_announcements"`
 					Papers          []model.Paper `json:"papers"`
 				}{day.Date, day.Source, day.NoAnnouncements, papers}
-				if out.Papers == nil {
-					out.Papers = []model.Paper{}
-				}
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)
