@@ -253,7 +253,7 @@ func (r *Runner) recordFailure(ctx context.Context, opts Options, fetchErr error
 	}
 	expected := opts.Date
 	if expected == "" {
-		expected = LatestAnnouncement(r.now())
+		expected = fetch.LatestAnnouncement(r.now())
 	}
 	out := r.Config.Output.Dir
 	f := render.Failure{At: r.now(), Expected: expected, Error: fetchErr.Error()}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/arxiv-digest/arxiv-digest/classify"
 	"github.com/arxiv-digest/arxiv-digest/daemon"
+	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/pipeline"
 	"github.com/arxiv-digest/arxiv-digest/store"
 )
@@ -113,7 +114,7 @@ func (a *app) shutdownTimeout() time.Duration {
 // missingLatest reports whether the newest announcement arXiv should have
 // made by now has no complete digest yet.
 func (a *app) missingLatest(ctx context.Context) bool {
-	date := pipeline.LatestAnnouncement(time.Now())
+	date := fetch.LatestAnnouncement(time.Now())
 	run, _, err := a.store.Run(ctx, date)
 	missing := errors.Is(err, store.ErrNoRun) || (err == nil && run.Status != store.RunComplete)
 	a.log.Info("checked latest announcement", "date", date, "has_digest", !missing)
@@ -126,7 +127,7 @@ func (a *app) missingLatest(ctx context.Context) bool {
 // (the daemon was down when it was announced), that day is rebuilt from the
 // arXiv API.
 func (a *app) scheduledRun(ctx context.Context) error {
-	want := pipeline.LatestAnnouncement(time.Now())
+	want := fetch.LatestAnnouncement(time.Now())
 	l, err := a.lock(ctx, "daemon", true)
 	if err != nil {
 		return err

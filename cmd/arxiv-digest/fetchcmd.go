@@ -11,7 +11,6 @@ import (
 
 	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/model"
-	"github.com/arxiv-digest/arxiv-digest/pipeline"
 )
 
 func newFetchCmd(e *env) *cobra.Command {
@@ -29,7 +28,7 @@ func newFetchCmd(e *env) *cobra.Command {
 				return usageError(fmt.Errorf("--format %q: want table or json", format))
 			}
 			if date != "" {
-				if err := pipeline.CheckDate(date, time.Now()); err != nil {
+				if err := fetch.CheckDate(date, time.Now()); err != nil {
 					return usageError(fmt.Errorf("--date: %w", err))
 				}
 			}

@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
-	"github.com/arxiv-digest/arxiv-digest/pipeline"
 )
 
 var binPath string
@@ -204,7 +204,7 @@ func TestInterrupt(t *testing.T) {
 // expects now, so that it finds the day it is looking for.
 func todaysFeed(t testing.TB) (date string, feed []byte) {
 	t.Helper()
-	date = pipeline.LatestAnnouncement(time.Now())
+	date = fetch.LatestAnnouncement(time.Now())
 	day, _ := time.Parse(time.DateOnly, date)
 	feed = bytes.ReplaceAll(readFixture(t, "rss2_quant-ph_2025-04-28.xml"),
 		[]byte("Mon, 28 Apr 2025 00:00:00 -0400"), []byte(day.Format("Mon, 02 Jan 2006")+" 00:00:00 -0500"))
