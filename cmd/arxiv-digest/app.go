@@ -106,7 +106,8 @@ func (a *app) engineOptions() classify.Options {
 		opts.MaxRetries = -1 // classify reads 0 as "the default"; the config means none
 	}
 	if p := l.PricePerMillion; p != nil {
-		opts.Price = &classify.Price{Input: p.Input, CachedInput: p.CachedInput, Output: p.Output}
+		price := *p
+		opts.Price = &price
 	}
 	return opts
 }
