@@ -238,7 +238,7 @@ func (r *Runner) writeHistory(written *model.Digest) error {
 	if err := render.ClearFailure(out); err != nil {
 		return err
 	}
-	if err := render.WriteHistory(out, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: written}); err != nil {
+	if err := render.WriteHistory(out, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: written, Logger: r.logger()}); err != nil {
 		return fmt.Errorf("write history: %w", err)
 	}
 	return nil
@@ -259,7 +259,7 @@ func (r *Runner) recordFailure(ctx context.Context, opts Options, fetchErr error
 	f := render.Failure{At: r.now(), Expected: expected, Error: fetchErr.Error()}
 	err := render.WriteFailure(out, f)
 	if err == nil {
-		err = render.WriteHistory(out, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL})
+		err = render.WriteHistory(out, render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Logger: r.logger()})
 	}
 	if err != nil {
 		r.logger().Error("record the failed fetch on the history page", "err", err)
