@@ -6,12 +6,9 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
-// Price is a model's price in USD per million tokens.
-type Price struct {
-	Input       float64 // prompt tokens not served from the cache
-	CachedInput float64 // prompt tokens served from the provider's prompt cache
-	Output      float64 // completion tokens (reasoning tokens included)
-}
+// Price is a model's price in USD per million tokens (model.Price, the one
+// type the config and the digest use too).
+type Price = model.Price
 
 // prices are OpenAI's standard-tier list prices (USD per 1M tokens) as
 // published on openai.com/api/pricing; checked 2026-11-26. Batch, flex and
@@ -63,13 +60,4 @@ func isSnapshot(s string) bool {
 		}
 	}
 	return s[0] != '-'
-}
-
-// Cost prices u at p, in USD.
-func (p Price) Cost(u model.Usage) float64 {
-	uncached := u.Prompt - u.Cached
-	if uncached < 0 {
-		uncached = 0
-	}
-	return (float64(uncached)*p.Input + float64(u.Cached)*p.CachedInput + float64(u.Completion)*p.Output) / 1e6
 }

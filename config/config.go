@@ -72,15 +72,10 @@ type LLM struct {
 	RequestsPerMinute int      `yaml:"requests_per_minute"`
 	TokensPerMinute   int      `yaml:"tokens_per_minute"`
 	MaxCostUSD        float64  `yaml:"max_cost_usd"`
-	PricePerMillion   *Price   `yaml:"price_per_million"`
 	Grace             Duration `yaml:"grace"`
-}
 
-// Price is a model's price in USD per million tokens.
-type Price struct {
-	Input       float64 `yaml:"input"`
-	CachedInput float64 `yaml:"cached_input"`
-	Output      float64 `yaml:"output"`
+	// PricePerMillion is the model's price; nil means the built-in table's.
+	PricePerMillion *model.Price `yaml:"price_per_million"`
 }
 
 // TLDR says whether and how selected papers get a TL;DR.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
 const minimal = `arxiv:
@@ -61,6 +63,21 @@ func TestDefaults(t *testing.T) {
 	// Disabled, a TL;DR's settings are not checked.
 	if _, err := Parse("c.yaml", []byte(minimal+"tldr:\n  enabled: false\n  max_words: 0\n"), noEnv); err != nil {
 		t.Errorf("disabled TL;DR: %v", err)
+	}
+}
+
+// TestPricePerMillion: llm.price_per_million decodes into model.Price, the
+// type the engine and the digest's cost use.
+func TestPricePerMillion(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(minimal+"llm:\n  price_per_million: {input: 1.25, cached_input: 0.125, output: 10}\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.LLM.PricePerMillion, (model.Price{Input: 1.25, CachedInput: 0.125, Output: 10}); got == nil || *got != want {
+		t.Errorf("price_per_million = %+v, want %+v", got, want)
+	}
+	if cfg, err := Parse("c.yaml", []byte(minimal), noEnv); err != nil || cfg.LLM.PricePerMillion != nil {
+		t.Errorf("without price_per_million: %+v, %v; want nil (the built-in table)", cfg.LLM.PricePerMillion, err)
 	}
 }
 
@@ -195,7 +212,7 @@ func TestValidateRejectsNaN(t *testing.T) {
 	cfg.Threshold = nan
 	cfg.LLM.MaxCostUSD = nan
 	cfg.LLM.Temperature = &inf
-	cfg.LLM.PricePerMillion = &Price{Input: nan}
+	cfg.LLM.PricePerMillion = &model.Price{Input: nan}
 	want := []string{
 		"c.yaml: llm.max_cost_usd: invalid value NaN: must not be negative",
 		"c.yaml: llm.temperature: invalid value +Inf: must be between 0 and 2",

@@ -6,17 +6,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/daemon"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
-
-// categoryRE matches arXiv category names: cs.CL, quant-ph, math.AG,
-// astro-ph.CO, cond-mat.stat-mech, q-bio.NC, physics.acc-ph.
-var categoryRE = regexp.MustCompile(`^[a-z]+(-[a-z]+)?(\.[A-Za-z]+(-[a-z]+)?)?$`)
 
 // Validate checks every value and returns every problem found, joined. It
 // looks at the disk only to see that output.dir and store.path are not a
@@ -37,7 +32,7 @@ func (c *Config) Validate() error {
 	for i, cat := range c.Arxiv.Categories {
 		key := fmt.Sprintf("arxiv.categories[%d]", i)
 		switch {
-		case !categoryRE.MatchString(cat):
+		case !model.ValidCategory(cat):
 			bad(key, "malformed category %q (want a form like cs.CL or quant-ph)", cat)
 		case seenCat[cat]:
 			bad(key, "category %q is listed twice", cat)

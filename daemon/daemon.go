@@ -24,7 +24,9 @@ const (
 )
 
 // ErrShutdownTimeout is returned by Run when a run in progress did not return
-// within the shutdown timeout after ctx was cancelled.
+// within the shutdown timeout after ctx was cancelled. That run is still
+// going: the caller must not release what it uses (close its store, say),
+// and should end the process instead.
 var ErrShutdownTimeout = errors.New("run still in progress at the shutdown deadline")
 
 // Options configure Run. The zero value runs DefaultCron in America/New_York
@@ -48,7 +50,9 @@ type Options struct {
 	// Logger receives the daemon's logs. Default slog.Default().
 	Logger *slog.Logger
 	// ShutdownTimeout bounds how long Run waits, after ctx is cancelled, for
-	// a run in progress to return. Default DefaultShutdownTimeout.
+	// a run in progress to return: it should cover everything a run does
+	// once told to stop (finish its requests in flight, save, write).
+	// Default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 }
 
@@ -93,7 +97,8 @@ func (o Options) withDefaults() (Options, error) {
 //
 // When ctx is cancelled Run stops scheduling, waits for a run in progress to
 // return, and returns nil; if the run has not returned within
-// Options.ShutdownTimeout it returns an error wrapping ErrShutdownTimeout.
+// Options.ShutdownTimeout it returns an error wrapping ErrShutdownTimeout,
+// with the run still going.
 // Errors before scheduling (an invalid cron expression: *CronError) are
 // returned at once.
 func Run(ctx context.Context, opts Options, job func(ctx context.Context) error) error {

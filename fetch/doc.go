@@ -24,6 +24,10 @@
 // stops at MaxAPIResults results or when a page adds no new paper, since
 // the API has been seen claiming 161,487 results and repeating one page.
 //
+// arXiv's calendar lives here too: LatestAnnouncement is the newest
+// announcement arXiv should have made by a given time, CheckDate checks a
+// date asked for, and AnnouncementWindow is the submission window of a day.
+//
 // Both paths retry 503 and 429 answers after their Retry-After (capped),
 // retry network errors a couple of times, cap response bodies, and report
 // failures as typed errors: *HTTPError for other HTTP statuses, *QueryError

@@ -4,12 +4,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
-// idPattern matches an arXiv identifier with an optional version: new-style
-// 2504.16424v2 (and 0704.0001), old-style cs/9909009v1, math.GT/0309136,
-// hep-th/9901001.
-var idPattern = regexp.MustCompile(`(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v(\d+))?`)
+// idPattern finds an arXiv identifier (model.IDPattern) with an optional
+// version: 2504.16424v2, 0704.0001, cs/9909009v1, math.GT/0309136.
+var idPattern = regexp.MustCompile(`(` + model.IDPattern + `)(?:v(\d+))?`)
 
 // parseID finds the first arXiv id in s and returns it without its version,
 // and the version (0 when s gives none).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
@@ -45,10 +44,6 @@ type Day struct {
 // naming an unknown category.
 const queryErrorTitle = "Feed error for query:"
 
-// categoryPattern is what an arXiv category or archive looks like
-// (cs, cs.CL, quant-ph, math.AG, astro-ph.GA).
-var categoryPattern = regexp.MustCompile(`^[a-z][a-z-]*(\.[A-Za-z][A-Za-z-]*)?$`)
-
 // checkCategories rejects an empty list and anything that is not shaped
 // like a category, before it is pasted into a URL.
 func checkCategories(op string, categories []string) error {
@@ -56,7 +51,7 @@ func checkCategories(op string, categories []string) error {
 		return fmt.Errorf("%s: no categories", op)
 	}
 	for _, c := range categories {
-		if !categoryPattern.MatchString(c) {
+		if !model.ValidCategory(c) {
 			return fmt.Errorf("%s: invalid category %q", op, c)
 		}
 	}

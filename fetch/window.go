@@ -3,7 +3,6 @@ package fetch
 import (
 	"fmt"
 	"time"
-	_ "time/tzdata" // America/New_York must load on machines without zoneinfo
 )
 
 // deadlineHour is arXiv's daily submission deadline, 14:00 US Eastern.
@@ -18,16 +17,13 @@ const deadlineHour = 14
 // arXiv moves its schedule around them and the API cannot see that.
 // Saturdays and Sundays give an error wrapping ErrNoAnnouncementDay.
 func AnnouncementWindow(date string) (from, to time.Time, err error) {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		return time.Time{}, time.Time{}, fmt.Errorf("announcement window: %w", err)
-	}
+	loc := eastern
 	d, err := time.ParseInLocation(time.DateOnly, date, loc)
 	if err != nil {
 		return time.Time{}, time.Time{}, fmt.Errorf("announcement window: date %q is not YYYY-MM-DD: %w", date, err)
 	}
-	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
-		return time.Time{}, time.Time{}, fmt.Errorf("announcement window: arXiv announces nothing on %s (%s): %w", wd, date, ErrNoAnnouncementDay)
+	if !weekday(d) {
+		return time.Time{}, time.Time{}, fmt.Errorf("announcement window: arXiv announces nothing on %s (%s): %w", d.Weekday(), date, ErrNoAnnouncementDay)
 	}
 	end := previousWeekday(d)
 	start := previousWeekday(end)
@@ -40,7 +36,7 @@ func AnnouncementWindow(date string) (from, to time.Time, err error) {
 func previousWeekday(d time.Time) time.Time {
 	for {
 		d = time.Date(d.Year(), d.Month(), d.Day()-1, 0, 0, 0, 0, d.Location())
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if weekday(d) {
 			return d
 		}
 	}

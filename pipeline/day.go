@@ -75,16 +75,8 @@ func (r *Runner) latest(ctx context.Context) (*listing, error) {
 
 // fetched keeps the papers of the config's announce types.
 func (r *Runner) fetched(day *fetch.Day) *listing {
-	l := &listing{day: day, announced: map[model.AnnounceType]int{}}
-	keep := r.Config.Arxiv.AnnounceTypes
-	l.papers = make([]model.Paper, 0, len(day.Papers))
-	for _, p := range day.Papers {
-		l.announced[p.AnnounceType]++
-		if slices.Contains(keep, p.AnnounceType) {
-			l.papers = append(l.papers, p)
-		}
-	}
-	return l
+	papers, announced := day.Keep(r.Config.Arxiv.AnnounceTypes)
+	return &listing{day: day, papers: papers, announced: announced}
 }
 
 // storedList is the store's list of date, if it holds one fetched for the

@@ -72,7 +72,7 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 func (r *Runner) cost(llm string, u model.Usage) (float64, bool) {
 	p, ok := classify.LookupPrice(llm)
 	if pp := r.Config.LLM.PricePerMillion; pp != nil && llm == r.Config.LLM.Model {
-		p, ok = classify.Price{Input: pp.Input, CachedInput: pp.CachedInput, Output: pp.Output}, true
+		p, ok = *pp, true
 	}
 	if !ok {
 		return 0, false

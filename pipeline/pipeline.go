@@ -312,7 +312,7 @@ func (r *Runner) recordFailure(ctx context.Context, opts Options, fetchErr error
 	}
 	expected := opts.Date
 	if expected == "" {
-		expected = LatestAnnouncement(r.now())
+		expected = fetch.LatestAnnouncement(r.now())
 	}
 	cfg := r.Config
 	err := r.Store.FailRun(ctx, store.Run{

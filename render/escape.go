@@ -1,7 +1,6 @@
 package render
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -132,14 +131,6 @@ func isASCIIPunct(c byte) bool {
 func isBidiControl(r rune) bool {
 	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
-
-// arXiv identifiers: new style 2504.16424 (4 or 5 digits after the dot) and
-// old style cs/9909009 or math.GT/0309136.
-var idPattern = regexp.MustCompile(`^(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7})$`)
-
-// validID reports whether id is an arXiv identifier, the only thing links
-// are ever built from.
-func validID(id string) bool { return len(id) <= 40 && idPattern.MatchString(id) }
 
 // githubSlug is the anchor GitHub gives a heading with text s: lower case,
 // punctuation dropped except '-' and '_', spaces to '-'. used counts the

@@ -171,7 +171,7 @@ func announceClass(t model.AnnounceType) string {
 
 // paperID is the element id of a paper card, or "" for an odd id.
 func paperID(e *model.Entry) string {
-	if !validID(e.ID) {
+	if !model.ValidID(e.ID) {
 		return ""
 	}
 	return "arxiv-" + strings.ReplaceAll(e.ID, "/", "-")

@@ -456,22 +456,6 @@ func TestEscapeMarkdown(t *testing.T) {
 	}
 }
 
-func TestValidID(t *testing.T) {
-	tests := []struct {
-		id   string
-		want bool
-	}{
-		{"2504.16424", true}, {"0704.0001", true}, {"cs/9909009", true}, {"math.GT/0309136", true}, {"hep-th/9901001", true},
-		{"", false}, {"2504.16424v2", false}, {"javascript:alert(1)", false}, {"../../etc/passwd", false},
-		{"2504.16424/../x", false}, {"2504.16424\n", false}, {"https://evil.example/2504.16424", false},
-	}
-	for _, tt := range tests {
-		if got := validID(tt.id); got != tt.want {
-			t.Errorf("validID(%q) = %v, want %v", tt.id, got, tt.want)
-		}
-	}
-}
-
 func TestGithubSlug(t *testing.T) {
 	used := map[string]int{}
 	tests := []struct{ in, want string }{

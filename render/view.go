@@ -73,7 +73,7 @@ type paper struct {
 
 // Links are built from the id by the model's methods, and only for ids that
 // look like arXiv ids; an odd id gets no links at all.
-func (p paper) Linkable() bool  { return validID(p.E.ID) }
+func (p paper) Linkable() bool  { return model.ValidID(p.E.ID) }
 func (p paper) AbsURL() string  { return p.E.Paper.AbsURL() }
 func (p paper) PDFURL() string  { return p.E.Paper.PDFURL() }
 func (p paper) HTMLURL() string { return p.E.Paper.HTMLURL() }

@@ -103,7 +103,8 @@ func (a *app) engineOptions() classify.Options {
 		Logger:            a.log.With("component", "classify"),
 	}
 	if p := l.PricePerMillion; p != nil {
-		opts.Price = &classify.Price{Input: p.Input, CachedInput: p.CachedInput, Output: p.Output}
+		price := *p
+		opts.Price = &price
 	}
 	return opts
 }

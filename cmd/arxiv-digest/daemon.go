@@ -11,6 +11,7 @@ import (
 
 	"github.com/arxiv-digest/arxiv-digest/classify"
 	"github.com/arxiv-digest/arxiv-digest/daemon"
+	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/pipeline"
 	"github.com/arxiv-digest/arxiv-digest/store"
 )
@@ -24,7 +25,8 @@ func newDaemonCmd(e *env) *cobra.Command {
 just after arXiv's 20:00 announcements. A run that fails (arXiv is sometimes
 late) is retried with backoff; a failure never stops the daemon. On start, if
 the latest announcement has no digest yet, it runs at once. SIGINT or SIGTERM
-stops scheduling, lets a run in progress save its work, and exits 0.`,
+stops scheduling, lets a run in progress save its work (its requests in
+flight get llm.grace, the saving ` + saveMargin.String() + ` more), and exits 0.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			a, err := loadApp(e, f)
@@ -49,7 +51,12 @@ func (a *app) daemon(ctx context.Context) error {
 	if err := a.openStore(ctx); err != nil {
 		return err
 	}
-	defer a.close()
+	stillRunning := false
+	defer func() {
+		if !stillRunning {
+			a.close()
+		}
+	}()
 	ctx, stop := withSignals(ctx, a.env, a.log, func() { os.Exit(exitInterrupt) })
 	defer stop()
 
@@ -66,17 +73,44 @@ func (a *app) daemon(ctx context.Context) error {
 		RetryBackoff: a.cfg.Schedule.RetryBackoff.D(),
 		RunAtStart:   a.missingLatest,
 		Logger:       a.log, // daemon names itself as the component
+		// After a signal the run in progress gets llm.grace for its
+		// requests in flight, then saves them and writes the digest.
+		ShutdownTimeout: a.shutdownTimeout(),
 	}, a.scheduledRun)
+	if errors.Is(err, daemon.ErrShutdownTimeout) {
+		// The run is still going, and still saving to the store: closing
+		// the store under it would lose what it is saving. The process
+		// exits with the store open instead, as a kill would end it: every
+		// judgement saved so far is committed, and the next run resumes
+		// the day from the store.
+		stillRunning = true
+		a.log.Error("a run was still saving at the shutdown deadline; exiting without closing the store (the next run resumes the day)",
+			"timeout", a.shutdownTimeout())
+	}
 	if err != nil {
 		return withCode(exitFailed, err)
 	}
 	return nil
 }
 
+// saveMargin is how long, beyond llm.grace, the daemon waits after a signal
+// for a run in progress: once its last answers are in, the run still saves
+// them, builds the digest from the store and writes the digest and the
+// history pages. That takes well under a second for a 2,000-paper day
+// (docs/benchmarks.md); the margin is generous so that a slow or busy disk
+// does not cut the digest short.
+const saveMargin = 30 * time.Second
+
+// shutdownTimeout is how long the daemon waits after a signal for a run in
+// progress: the grace its model requests get, plus saveMargin.
+func (a *app) shutdownTimeout() time.Duration {
+	return a.cfg.LLM.Grace.D() + saveMargin
+}
+
 // missingLatest reports whether the newest announcement arXiv should have
 // made by now has no complete digest yet.
 func (a *app) missingLatest(ctx context.Context) bool {
-	date := pipeline.LatestAnnouncement(time.Now())
+	date := fetch.LatestAnnouncement(time.Now())
 	run, _, err := a.store.Run(ctx, date)
 	missing := errors.Is(err, store.ErrNoRun) || (err == nil && run.Status != store.RunComplete)
 	a.log.Info("checked latest announcement", "date", date, "has_digest", !missing)
@@ -89,7 +123,7 @@ func (a *app) missingLatest(ctx context.Context) bool {
 // (the daemon was down when it was announced), that day is rebuilt from the
 // arXiv API.
 func (a *app) scheduledRun(ctx context.Context) error {
-	want := pipeline.LatestAnnouncement(time.Now())
+	want := fetch.LatestAnnouncement(time.Now())
 	l, err := a.lock(ctx, "daemon", true)
 	if err != nil {
 		return err

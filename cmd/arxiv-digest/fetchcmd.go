@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/model"
-	"github.com/arxiv-digest/arxiv-digest/pipeline"
 )
 
 func newFetchCmd(e *env) *cobra.Command {
@@ -30,7 +28,7 @@ func newFetchCmd(e *env) *cobra.Command {
 				return usageError(fmt.Errorf("--format %q: want table or json", format))
 			}
 			if date != "" {
-				if err := pipeline.CheckDate(date, time.Now()); err != nil {
+				if err := fetch.CheckDate(date, time.Now()); err != nil {
 					return usageError(fmt.Errorf("--date: %w", err))
 				}
 			}
@@ -49,12 +47,7 @@ func newFetchCmd(e *env) *cobra.Command {
 			if err != nil {
 				return withCode(exitFailed, err)
 			}
-			var papers []model.Paper
-			for _, p := range day.Papers {
-				if slices.Contains(a.cfg.Arxiv.AnnounceTypes, p.AnnounceType) {
-					papers = append(papers, p)
-				}
-			}
+			papers, _ := day.Keep(a.cfg.Arxiv.AnnounceTypes)
 			if format == "json" {
 				out := struct {
 					Date            string        `json:"date"`
@@ -62,9 +55,6 @@ func newFetchCmd(e *env) *cobra.Command {
 					NoAnnouncements bool          `json:"no_announcements"`
 					Papers          []model.Paper `json:"papers"`
 				}{day.Date, day.Source, day.NoAnnouncements, papers}
-				if out.Papers == nil {
-					out.Papers = []model.Paper{}
-				}
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(out)

@@ -8,17 +8,19 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
-	"github.com/arxiv-digest/arxiv-digest/pipeline"
 )
 
 var binPath string
@@ -202,7 +204,7 @@ func TestInterrupt(t *testing.T) {
 // expects now, so that it finds the day it is looking for.
 func todaysFeed(t testing.TB) (date string, feed []byte) {
 	t.Helper()
-	date = pipeline.LatestAnnouncement(time.Now())
+	date = fetch.LatestAnnouncement(time.Now())
 	day, _ := time.Parse(time.DateOnly, date)
 	feed = bytes.ReplaceAll(readFixture(t, "rss2_quant-ph_2025-04-28.xml"),
 		[]byte("Mon, 28 Apr 2025 00:00:00 -0400"), []byte(day.Format("Mon, 02 Jan 2006")+" 00:00:00 -0500"))
@@ -269,6 +271,59 @@ func TestDaemonStopsMidRun(t *testing.T) {
 	got := readDigest(t, dir, today)
 	if !got.Incomplete || got.Stats.Judged < 8 || got.Stats.Judged+got.Stats.Failed+got.Stats.Skipped != 81 {
 		t.Errorf("digest after SIGTERM: incomplete=%v %+v", got.Incomplete, got.Stats)
+	}
+}
+
+// TestDaemonStopsAtTheWorstMoment sends SIGTERM while requests are in
+// flight whose answers arrive just before llm.grace ends. The daemon waits
+// for the grace and the saving after it, so the late answers are saved as
+// judged, the digest is written and it exits 0. The grace is longer than the
+// 10 s the daemon once waited in all, which closed the store under the run.
+func TestDaemonStopsAtTheWorstMoment(t *testing.T) {
+	const grace = 13 * time.Second
+	const late = grace - 2*time.Second // when the held answers are sent, after the signal
+	dir := t.TempDir()
+	today, feed := todaysFeed(t)
+	arxiv := newFakeArxiv(t, feed)
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	var held atomic.Int64
+	llm := fakeopenai.NewT(t, fakeopenai.Config{Seed: 8, Handler: func(w http.ResponseWriter, r *http.Request, n int) bool {
+		peekBody(r) // a request whose body is read ends when its client goes away
+		held.Add(1)
+		select { // every answer waits for the test; then the fake answers at once
+		case <-release:
+		case <-r.Context().Done():
+		}
+		return false
+	}})
+	t.Cleanup(free) // before the fake closes: it waits for its handlers
+	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "schedule:\n  cron: \"0 0 1 1 *\"\n")
+	data, _ := os.ReadFile(cfg)
+	data = bytes.Replace(data, []byte("  timeout: 5s\n"), []byte("  timeout: 60s\n  grace: "+grace.String()+"\n"), 1)
+	if err := os.WriteFile(cfg, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	d := start(t, "daemon", "--config", cfg)
+	waitFor(t, 30*time.Second, "4 requests in flight (llm.concurrency)", func() bool { return held.Load() >= 4 })
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	time.AfterFunc(late, free)
+	// The grace plus a generous bound on the saving, on a noisy machine.
+	if code := d.wait(t, grace+60*time.Second); code != 0 {
+		t.Fatalf("daemon exit %d after SIGTERM with answers due late in the grace\n%s", code, d.stderr.String())
+	}
+	st := llm.Stats()
+	if st.Completed < 4 {
+		t.Fatalf("%d answers sent; the 4 held requests should have been answered in the grace\n%s", st.Completed, d.stderr.String())
+	}
+	got := readDigest(t, dir, today)
+	if int64(got.Stats.Judged) != st.Completed || !got.Incomplete || got.Stats.Judged+got.Stats.Failed+got.Stats.Skipped != 81 {
+		t.Errorf("digest after SIGTERM: %d answers sent, incomplete=%v %+v", st.Completed, got.Incomplete, got.Stats)
+	}
+	if logs := d.stderr.String(); strings.Contains(logs, "level=ERROR") {
+		t.Errorf("errors logged while stopping:\n%s", logs)
 	}
 }
 

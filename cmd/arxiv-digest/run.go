@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/arxiv-digest/arxiv-digest/classify"
+	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/lock"
 	"github.com/arxiv-digest/arxiv-digest/model"
 	"github.com/arxiv-digest/arxiv-digest/pipeline"
@@ -35,7 +36,7 @@ lock, 130 interrupted (the digest was written with the rest skipped).`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if opts.Date != "" {
-				if err := pipeline.CheckDate(opts.Date, time.Now()); err != nil {
+				if err := fetch.CheckDate(opts.Date, time.Now()); err != nil {
 					return usageError(fmt.Errorf("--date: %w", err))
 				}
 			}

@@ -1,14 +1,17 @@
-package pipeline
+package fetch
 
 import (
-	"errors"
 	"fmt"
 	"time"
 	_ "time/tzdata" // arXiv's calendar is US Eastern wherever we run
 
-	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
+
+// arXiv's calendar, in one place: announcements at 20:00 US Eastern, Sunday
+// to Thursday, dated the following day (Monday to Friday); submissions
+// close at 14:00 on weekdays (see AnnouncementWindow). Holidays are not
+// known here.
 
 // eastern is arXiv's time zone.
 var eastern = mustLoad("America/New_York")
@@ -21,6 +24,16 @@ func mustLoad(name string) *time.Location {
 	return loc
 }
 
+// announceHour is when arXiv announces, 20:00 US Eastern.
+const announceHour = 20
+
+// weekday reports whether d is a Monday to Friday: the days announcements
+// are dated and submissions close.
+func weekday(d time.Time) bool {
+	wd := d.Weekday()
+	return wd != time.Saturday && wd != time.Sunday
+}
+
 // LatestAnnouncement is the date (YYYY-MM-DD, US Eastern) of the newest
 // announcement arXiv should have made by now. arXiv announces at 20:00 US
 // Eastern, Sunday to Thursday, and its feeds date each announcement the
@@ -29,13 +42,14 @@ func mustLoad(name string) *time.Location {
 func LatestAnnouncement(now time.Time) string {
 	t := now.In(eastern)
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, eastern)
-	if t.Hour() < 20 {
+	if t.Hour() < announceHour {
 		day = day.AddDate(0, 0, -1) // today's announcement has not happened yet
 	}
-	for day.Weekday() == time.Friday || day.Weekday() == time.Saturday {
-		day = day.AddDate(0, 0, -1)
+	date := day.AddDate(0, 0, 1) // what the announcement made that evening is dated
+	for !weekday(date) {
+		date = date.AddDate(0, 0, -1)
 	}
-	return day.AddDate(0, 0, 1).Format(time.DateOnly)
+	return date.Format(time.DateOnly)
 }
 
 // CheckDate checks a date asked for on the command line as an arXiv
@@ -46,11 +60,8 @@ func CheckDate(date string, now time.Time) error {
 	if !model.ValidDate(date) {
 		return fmt.Errorf("%q is not a date: write it YYYY-MM-DD, e.g. %s", date, LatestAnnouncement(now))
 	}
-	if _, _, err := fetch.AnnouncementWindow(date); errors.Is(err, fetch.ErrNoAnnouncementDay) {
-		t, _ := time.Parse(time.DateOnly, date)
+	if t, _ := time.Parse(time.DateOnly, date); !weekday(t) {
 		return fmt.Errorf("arXiv makes no announcement dated a %s (%s)", t.Weekday(), date)
-	} else if err != nil {
-		return err
 	}
 	if latest := LatestAnnouncement(now); date > latest {
 		return fmt.Errorf("%s is in the future: the newest announcement is %s", date, latest)

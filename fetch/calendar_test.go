@@ -1,4 +1,4 @@
-package pipeline
+package fetch
 
 import (
 	"testing"
@@ -55,6 +55,26 @@ func TestCheckDate(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("CheckDate(%q) = %q, want %q", tt.date, got, tt.want)
+		}
+	}
+}
+
+// TestCalendarAgrees: at every hour of four weeks, across the change from
+// daylight saving time, the newest announcement is a date CheckDate takes,
+// and the submission window of that date closed before it was announced.
+func TestCalendarAgrees(t *testing.T) {
+	start := time.Date(2025, 10, 20, 0, 0, 0, 0, eastern)
+	for now := start; now.Before(start.AddDate(0, 0, 28)); now = now.Add(time.Hour) {
+		date := LatestAnnouncement(now)
+		if err := CheckDate(date, now); err != nil {
+			t.Fatalf("at %s: CheckDate(LatestAnnouncement) = %v", now, err)
+		}
+		_, to, err := AnnouncementWindow(date)
+		if err != nil {
+			t.Fatalf("at %s: AnnouncementWindow(%s) = %v", now, date, err)
+		}
+		if !to.Before(now) {
+			t.Fatalf("at %s: the newest announcement %s covers submissions until %s", now, date, to)
 		}
 	}
 }
