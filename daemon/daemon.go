@@ -15,74 +15,54 @@ import (
 	"github.com/go-co-op/gocron/v2"
 )
 
-// Defaults for Options fields left zero.
-const (
-	DefaultLocation        = "America/New_York"
-	DefaultRetries         = 3
-	DefaultRetryBackoff    = 5 * time.Minute
-	DefaultShutdownTimeout = 10 * time.Second
-)
-
 // ErrShutdownTimeout is returned by Run when a run in progress did not return
 // within the shutdown timeout after ctx was cancelled. That run is still
 // going: the caller must not release what it uses (close its store, say),
 // and should end the process instead.
 var ErrShutdownTimeout = errors.New("run still in progress at the shutdown deadline")
 
-// Options configure Run. The zero value runs DefaultCron in America/New_York
-// with 3 retries starting at 5 minutes.
+// Options configure Run. Run takes the values it is given: the defaults
+// (arXiv's schedule, the retries) are the config package's.
 type Options struct {
 	// Cron is 5 fields, or 6 with seconds first (see ValidateCron).
-	// Default DefaultCron.
 	Cron string
-	// Location the cron expression is read in. Default America/New_York.
+	// Location the cron expression is read in.
 	Location *time.Location
 	// Retries is how often a failed run is retried before waiting for the
-	// next scheduled run. 0 means DefaultRetries; negative means none.
+	// next scheduled run (0: never).
 	Retries int
 	// RetryBackoff is the delay before the first retry; it doubles for each
-	// further retry, up to an hour. Default DefaultRetryBackoff.
+	// further retry, up to an hour.
 	RetryBackoff time.Duration
 	// RunAtStart, if set and it returns true, makes Run start a run at once
 	// (the latest announcement has no digest yet). It is called once, with
 	// Run's ctx, before scheduling.
 	RunAtStart func(ctx context.Context) bool
-	// Logger receives the daemon's logs. Default slog.Default().
+	// Logger receives the daemon's logs (nil: discarded).
 	Logger *slog.Logger
 	// ShutdownTimeout bounds how long Run waits, after ctx is cancelled, for
 	// a run in progress to return: it should cover everything a run does
 	// once told to stop (finish its requests in flight, save, write).
-	// Default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 }
 
-func (o Options) withDefaults() (Options, error) {
-	if o.Cron == "" {
-		o.Cron = DefaultCron
-	}
+// check refuses what Run cannot work with; the user's values were
+// validated by the config package.
+func (o Options) check() (Options, error) {
+	var errs []error
 	if o.Location == nil {
-		loc, err := time.LoadLocation(DefaultLocation)
-		if err != nil {
-			return o, fmt.Errorf("load location %s: %w", DefaultLocation, err)
-		}
-		o.Location = loc
+		errs = append(errs, errors.New("no location"))
 	}
-	switch {
-	case o.Retries == 0:
-		o.Retries = DefaultRetries
-	case o.Retries < 0:
-		o.Retries = 0
-	}
-	if o.RetryBackoff <= 0 {
-		o.RetryBackoff = DefaultRetryBackoff
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+	if o.Retries < 0 || (o.Retries > 0 && o.RetryBackoff <= 0) {
+		errs = append(errs, fmt.Errorf("retries %d with backoff %s: want retries >= 0, and a backoff for them", o.Retries, o.RetryBackoff))
 	}
 	if o.ShutdownTimeout <= 0 {
-		o.ShutdownTimeout = DefaultShutdownTimeout
+		errs = append(errs, fmt.Errorf("shutdown timeout %s: want more than 0", o.ShutdownTimeout))
 	}
-	return o, nil
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, errors.Join(errs...)
 }
 
 // Run schedules job and blocks until ctx is cancelled.
@@ -105,11 +85,11 @@ func Run(ctx context.Context, opts Options, job func(ctx context.Context) error)
 	if job == nil {
 		return errors.New("daemon: nil job")
 	}
-	opts, err := opts.withDefaults()
+	spec, err := parseCron(opts.Cron)
 	if err != nil {
 		return fmt.Errorf("daemon: %w", err)
 	}
-	spec, err := parseCron(opts.Cron)
+	opts, err = opts.check()
 	if err != nil {
 		return fmt.Errorf("daemon: %w", err)
 	}

@@ -32,6 +32,9 @@ func startRun(t *testing.T, opts Options, job func(context.Context) error) *runH
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &runHandle{cancel: cancel, done: make(chan struct{})}
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = waitLimit
+	}
 	go func() {
 		defer close(h.done)
 		h.err = Run(ctx, opts, job)
@@ -243,7 +246,7 @@ func TestPanickingJobDoesNotKillDaemon(t *testing.T) {
 	logs, logger := newLogBuffer()
 	var calls atomic.Int64
 	called := make(chan int64, 100)
-	run := startRun(t, Options{Cron: everySecond, Location: time.UTC, Logger: logger, Retries: -1},
+	run := startRun(t, Options{Cron: everySecond, Location: time.UTC, Logger: logger, Retries: 0},
 		func(ctx context.Context) error {
 			called <- calls.Add(1)
 			panic("nil map in classify")
@@ -375,5 +378,20 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}
 	if err := Run(ctx, Options{}, nil); err == nil {
 		t.Error("nil job: Run = nil, want an error")
+	}
+	// Run takes the values it is given (the config owns the defaults) and
+	// refuses what it cannot work with.
+	good := Options{Cron: everySecond, Location: time.UTC, ShutdownTimeout: time.Second}
+	for name, change := range map[string]func(*Options){
+		"no location":         func(o *Options) { o.Location = nil },
+		"negative retries":    func(o *Options) { o.Retries = -1 },
+		"retries, no backoff": func(o *Options) { o.Retries = 2 },
+		"no shutdown timeout": func(o *Options) { o.ShutdownTimeout = 0 },
+	} {
+		o := good
+		change(&o)
+		if err := Run(ctx, o, job); err == nil || errors.Is(err, ErrInvalidCron) {
+			t.Errorf("%s: Run = %v, want an error about the options", name, err)
+		}
 	}
 }

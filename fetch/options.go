@@ -12,9 +12,6 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultRSSURL       = "https://rss.arxiv.org/rss/"
-	DefaultAPIURL       = "https://export.arxiv.org/api/query"
-	DefaultUserAgent    = "arxiv-digest/0.1 (+https://github.com/arxiv-digest/arxiv-digest)"
 	DefaultMaxBody      = 32 << 20
 	DefaultMaxRetries   = 3
 	DefaultMaxRetryWait = 2 * time.Minute
@@ -29,12 +26,17 @@ const networkRetries = 2
 // networkBackoff is the wait before the first network retry; it doubles.
 const networkBackoff = 2 * time.Second
 
-// Options configures a Client. Zero fields take the defaults above.
+// Options configures a Client. Zero fields take the defaults above; the
+// URLs and the User-Agent have none.
 type Options struct {
-	RSSURL    string // default DefaultRSSURL; categories are appended
-	APIURL    string // default DefaultAPIURL
-	UserAgent string // default DefaultUserAgent
-	MaxBody   int64  // largest response body read, default 32 MiB
+	// RSSURL (categories are appended) and APIURL are the config's
+	// arxiv.rss_url and arxiv.api_url; UserAgent names the program, its
+	// version and a contact URL. They have no defaults here: the config
+	// owns the URLs, the command its name and version.
+	RSSURL    string
+	APIURL    string
+	UserAgent string
+	MaxBody   int64 // largest response body read, default 32 MiB
 	// MaxRetries is how many times a 503 or 429 answer is retried after
 	// its Retry-After; default 3, negative for none.
 	MaxRetries int
@@ -51,15 +53,6 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.RSSURL == "" {
-		o.RSSURL = DefaultRSSURL
-	}
-	if o.APIURL == "" {
-		o.APIURL = DefaultAPIURL
-	}
-	if o.UserAgent == "" {
-		o.UserAgent = DefaultUserAgent
-	}
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
 	}

@@ -62,14 +62,10 @@ func (a *app) daemon(ctx context.Context) error {
 
 	a.log.Info("arxiv-digest daemon", "version", version, "config", a.cfg.Path,
 		"categories", a.cfg.Arxiv.Categories, "pid", os.Getpid())
-	retries := a.cfg.Schedule.Retries
-	if retries == 0 {
-		retries = -1 // daemon.Options reads 0 as "the default"
-	}
 	err = daemon.Run(ctx, daemon.Options{
 		Cron:         a.cfg.Schedule.Cron,
 		Location:     loc,
-		Retries:      retries,
+		Retries:      a.cfg.Schedule.Retries,
 		RetryBackoff: a.cfg.Schedule.RetryBackoff.D(),
 		RunAtStart:   a.missingLatest,
 		Logger:       a.log, // daemon names itself as the component
