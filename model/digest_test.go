@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,4 +52,40 @@ func TestBuild(t *testing.T) {
 			t.Errorf("%s: abs_url %q", e.ID, e.AbsURL)
 		}
 	}
+}
+
+func TestNormalizeSpace(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                        "",
+		"a":                       "a",
+		"a b":                     "a b",
+		" a":                      "a",
+		"a ":                      "a",
+		" ":                       "",
+		"a  b":                    "a b",
+		"a\nb":                    "a b",
+		"a\tb\r\n c":              "a b c",
+		"We study\n  sparse.  ":   "We study sparse.",
+		"non\u00a0breaking space": "non breaking space", // U+00A0 is white space to strings.Fields
+		"thin\u2009space":         "thin space",
+		"Günther  Hajdušek":       "Günther Hajdušek",
+	} {
+		if got := NormalizeSpace(in); got != want {
+			t.Errorf("NormalizeSpace(%q) = %q, want %q", in, got, want)
+		}
+		if got, old := NormalizeSpace(in), strings.Join(strings.Fields(in), " "); got != old {
+			t.Errorf("NormalizeSpace(%q) = %q, strings.Fields says %q", in, got, old)
+		}
+	}
+}
+
+func FuzzNormalizeSpace(f *testing.F) {
+	for _, s := range []string{"", " a  b ", "a\u00a0b", "\u2028x", "\xff \xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := NormalizeSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("NormalizeSpace(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

@@ -6,6 +6,8 @@ package model
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // AnnounceType is arXiv's announce type of a paper on one day.
@@ -116,8 +118,51 @@ func (u *Usage) Add(o Usage) {
 	u.Requests += o.Requests
 }
 
-// NormalizeSpace collapses every run of white space to one space and trims.
-func NormalizeSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+// NormalizeSpace collapses every run of white space to one space and trims
+// (white space as strings.Fields sees it). Text that is already so comes
+// back as it is, without a copy: on a 2,000-paper day this runs over every
+// title and abstract several times.
+func NormalizeSpace(s string) string {
+	if isNormalSpace(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for field := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(field)
+	}
+	return b.String()
+}
+
+// isNormalSpace reports whether s has no white space but single ASCII
+// spaces between other characters.
+func isNormalSpace(s string) bool {
+	prevSpace := true // a leading space is not normal
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += size - 1
+			prevSpace = false
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace || s == ""
+}
 
 // ValidDate reports whether s is a real calendar date written YYYY-MM-DD,
 // the form of every announcement date (it also names a folder, so nothing

@@ -22,6 +22,9 @@ import (
 func ToUnicode(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if !strings.ContainsAny(s, `\{}`) {
+		if norm.NFC.IsNormalString(s) {
+			return s // most names: no copy
+		}
 		return norm.NFC.String(s)
 	}
 	d := decoder{src: s}
