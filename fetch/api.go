@@ -136,9 +136,11 @@ func (c *Client) apiPage(ctx context.Context, query string, categories []string,
 	v.Set("sortOrder", "ascending")
 	v.Set("start", strconv.Itoa(start))
 	v.Set("max_results", strconv.Itoa(size))
-	resp, err := c.get(ctx, c.opts.APIURL+"?"+v.Encode(), Validators{})
-	if err != nil {
-		return nil, err
-	}
-	return parseAtom(resp, query, categories, c.log)
+	var page *apiPage
+	err := c.get(ctx, c.opts.APIURL+"?"+v.Encode(), Validators{}, func(resp *response) error {
+		p, err := parseAtom(resp, query, categories, c.log)
+		page = p
+		return err
+	})
+	return page, err
 }

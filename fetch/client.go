@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -29,37 +30,42 @@ func New(hc *http.Client, opts Options) *Client {
 	return &Client{hc: hc, opts: opts, log: opts.Logger.With("component", "fetch")}
 }
 
-// response is a successful answer with its body read.
+// response is a successful answer whose body is being read, by the read
+// function given to get: the body streams from the network into the
+// parser, so that a 3 MB day is never held as a whole document.
 type response struct {
 	url         string
 	contentType string
-	body        []byte
-	validators  Validators // from the ETag and Last-Modified headers, cleaned
+	validators  Validators    // from the ETag and Last-Modified headers, cleaned
+	body        *bufio.Reader // at most MaxBody bytes of the body
 }
 
 // get fetches url, sending v (already cleaned) as If-None-Match and
-// If-Modified-Since. It retries 503 and 429 answers after their
-// Retry-After (capped by MaxRetryWait, with a backoff when absent) up to
-// MaxRetries times, and network errors up to networkRetries times. A 304
-// answer gives an error wrapping ErrNotModified when v was sent, and an
-// *HTTPError otherwise; any other non-2xx status is returned at once as an
-// *HTTPError.
-func (c *Client) get(ctx context.Context, url string, v Validators) (*response, error) {
+// If-Modified-Since, and calls read with the answer while its body
+// streams in. It retries 503 and 429 answers after their Retry-After
+// (capped by MaxRetryWait, with a backoff when absent) up to MaxRetries
+// times, and network errors, whether before the answer or while its body
+// is read, up to networkRetries times. A 304 answer gives an error
+// wrapping ErrNotModified when v was sent, and an *HTTPError otherwise;
+// any other non-2xx status is returned at once as an *HTTPError; a body
+// over MaxBody gives an error wrapping ErrBodyTooLarge. read's own errors
+// are returned as they are.
+func (c *Client) get(ctx context.Context, url string, v Validators, read func(*response) error) error {
 	busy, network := 0, 0
 	for {
-		resp, err := c.getOnce(ctx, url, v)
+		err := c.getOnce(ctx, url, v, read)
 		if err == nil {
-			return resp, nil
+			return nil
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("fetch %s: %w", url, ctxErr)
+			return fmt.Errorf("fetch %s: %w", url, ctxErr)
 		}
 		var wait time.Duration
 		var herr *HTTPError
 		switch {
 		case errors.As(err, &herr) && (herr.StatusCode == http.StatusServiceUnavailable || herr.StatusCode == http.StatusTooManyRequests):
 			if busy >= c.opts.MaxRetries {
-				return nil, fmt.Errorf("%w (gave up after %d retries)", err, busy)
+				return fmt.Errorf("%w (gave up after %d retries)", err, busy)
 			}
 			wait = herr.RetryAfter
 			if wait <= 0 {
@@ -70,16 +76,16 @@ func (c *Client) get(ctx context.Context, url string, v Validators) (*response, 
 			c.log.Warn("arxiv busy, retrying", "url", url, "status", herr.StatusCode, "wait", wait, "attempt", busy)
 		case isNetworkError(err):
 			if network >= networkRetries {
-				return nil, fmt.Errorf("%w (gave up after %d retries)", err, network)
+				return fmt.Errorf("%w (gave up after %d retries)", err, network)
 			}
 			wait = networkBackoff << network
 			network++
 			c.log.Warn("network error, retrying", "url", url, "err", err, "wait", wait, "attempt", network)
 		default:
-			return nil, err
+			return err
 		}
 		if err := c.opts.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("fetch %s: waiting to retry: %w", url, err)
+			return fmt.Errorf("fetch %s: waiting to retry: %w", url, err)
 		}
 	}
 }
@@ -96,10 +102,10 @@ func isNetworkError(err error) bool {
 	return errors.As(err, &ne)
 }
 
-func (c *Client) getOnce(ctx context.Context, url string, v Validators) (*response, error) {
+func (c *Client) getOnce(ctx context.Context, url string, v Validators, read func(*response) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", url, err)
+		return fmt.Errorf("fetch %s: %w", url, err)
 	}
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.7")
@@ -107,34 +113,69 @@ func (c *Client) getOnce(ctx context.Context, url string, v Validators) (*respon
 	c.log.Debug("get", "url", url)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, &netError{fmt.Errorf("fetch %s: %w", url, err)}
+		return &netError{fmt.Errorf("fetch %s: %w", url, err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotModified {
 		// A 304 has no body to read.
 		if v.IsZero() {
-			return nil, fmt.Errorf("%w to a request that sent no validators", &HTTPError{URL: url, StatusCode: resp.StatusCode})
+			return fmt.Errorf("%w to a request that sent no validators", &HTTPError{URL: url, StatusCode: resp.StatusCode})
 		}
-		return nil, fmt.Errorf("fetch %s: %w", url, ErrNotModified)
+		return fmt.Errorf("fetch %s: %w", url, ErrNotModified)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// Drain a little so the connection can be reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &HTTPError{URL: url, StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header, c.opts.Now())}
+		return &HTTPError{URL: url, StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header, c.opts.Now())}
 	}
 	tooLarge := fmt.Errorf("fetch %s: body exceeds %d bytes: %w", url, c.opts.MaxBody, ErrBodyTooLarge)
 	if resp.ContentLength > c.opts.MaxBody {
-		return nil, tooLarge
+		return tooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
-	if err != nil {
-		return nil, &netError{fmt.Errorf("fetch %s: reading body: %w", url, err)}
-	}
-	if int64(len(body)) > c.opts.MaxBody {
-		return nil, tooLarge
-	}
+	body := &cappedBody{r: resp.Body, left: c.opts.MaxBody}
 	got := Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
-	return &response{url: url, contentType: resp.Header.Get("Content-Type"), body: body, validators: got.clean(url, c.log)}, nil
+	r := &response{url: url, contentType: resp.Header.Get("Content-Type"), validators: got.clean(url, c.log),
+		body: bufio.NewReaderSize(body, 64<<10)}
+	err = read(r)
+	switch {
+	case body.tooLarge:
+		return tooLarge
+	case body.err != nil:
+		// The connection failed while the body came in: whatever the
+		// parser made of the cut document, the fetch is worth another try.
+		return &netError{fmt.Errorf("fetch %s: reading body: %w", url, body.err)}
+	}
+	return err
+}
+
+// cappedBody reads at most left bytes of r; past them it fails, and it
+// remembers why it stopped early: the cap, or a network error.
+type cappedBody struct {
+	r        io.Reader
+	left     int64
+	tooLarge bool
+	err      error // a read error other than EOF
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One more byte would pass the cap: is there one?
+		var one [1]byte
+		if n, _ := b.r.Read(one[:]); n > 0 {
+			b.tooLarge = true
+			return 0, ErrBodyTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // retryAfter is the wait a Retry-After header asks for, 0 when it asks

@@ -1,6 +1,8 @@
 package fetch
 
 import (
+	"bufio"
+	"bytes"
 	"log/slog"
 	"testing"
 	"unicode/utf8"
@@ -17,7 +19,7 @@ func FuzzParseRSS(f *testing.F) {
 Abstract: A</description><category>quant-ph</category><dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">R\'emy, {\l}ukasz</dc:creator></item></channel></rss>`))
 	log := slog.New(slog.DiscardHandler)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		day, err := parseRSS(&response{url: "http://127.0.0.1/rss/x", contentType: rssType, body: body}, []string{"x"}, log)
+		day, err := parseRSS(&response{url: "http://127.0.0.1/rss/x", contentType: rssType, body: bufio.NewReader(bytes.NewReader(body))}, []string{"x"}, log)
 		if err != nil {
 			return
 		}

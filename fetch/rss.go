@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
-	"github.com/mmcdole/gofeed/rss"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
@@ -73,7 +72,16 @@ func (c *Client) LatestIf(ctx context.Context, categories []string, v Validators
 		return nil, err
 	}
 	url := c.LatestURL(categories)
-	resp, err := c.get(ctx, url, v.clean(url, c.log))
+	var day *Day
+	err := c.get(ctx, url, v.clean(url, c.log), func(resp *response) error {
+		d, err := parseRSS(resp, categories, c.log)
+		if err != nil {
+			return err
+		}
+		d.URL, d.Validators = resp.url, resp.validators
+		day = d
+		return nil
+	})
 	if errors.Is(err, ErrNotModified) {
 		c.log.Info("feed not modified", "url", url)
 		return nil, err
@@ -81,12 +89,7 @@ func (c *Client) LatestIf(ctx context.Context, categories []string, v Validators
 	if err != nil {
 		return nil, err
 	}
-	day, err := parseRSS(resp, categories, c.log)
-	if err != nil {
-		return nil, err
-	}
-	day.URL, day.Validators = resp.url, resp.validators
-	c.log.Info("fetched feed", "url", resp.url, "date", day.Date, "papers", len(day.Papers), "no_announcements", day.NoAnnouncements,
+	c.log.Info("fetched feed", "url", day.URL, "date", day.Date, "papers", len(day.Papers), "no_announcements", day.NoAnnouncements,
 		"etag", day.Validators.ETag, "last_modified", day.Validators.LastModified)
 	return day, nil
 }
@@ -107,6 +110,9 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 	if err != nil {
 		return nil, err
 	}
+	// Each item can go once read, so that a day's papers are never in
+	// memory twice.
+	_, skipDays := feed.Custom[skipDaysKey]
 	if feed.FeedType != "rss" {
 		return nil, fmt.Errorf("fetch %s: expected an RSS feed, got %s: %w", r.url, feed.FeedType, ErrInvalidFeed)
 	}
@@ -131,6 +137,7 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 	seen := map[string]bool{}
 	untyped, firstUntyped := 0, ""
 	for i, it := range feed.Items {
+		feed.Items[i] = nil
 		p, err := paperFromItem(it, log)
 		if err != nil {
 			log.Warn("skipping item", "url", r.url, "item", i, "err", err)
@@ -166,7 +173,7 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 		return nil, fmt.Errorf("fetch %s: no pubDate on the channel or its items: %w", r.url, ErrInvalidFeed)
 	case len(day.Papers) == 0:
 		day.NoAnnouncements = true
-		if !hasSkipDays(feed) {
+		if !skipDays {
 			log.Warn("feed has no items and no skipDays; treating it as a day without announcements", "url", r.url, "title", feed.Title)
 		}
 	}
@@ -178,13 +185,6 @@ func parseRSS(r *response, categories []string, log *slog.Logger) (*Day, error) 
 // [cs.LG])", no announce types, the date on the channel's dc:date.
 func isOldArxivRSS(feed *gofeed.Feed) bool {
 	return feed.FeedVersion == "1.0"
-}
-
-// hasSkipDays reports whether the RSS channel lists skipDays, as arXiv's
-// feeds for days without announcements do.
-func hasSkipDays(feed *gofeed.Feed) bool {
-	orig, ok := feed.OriginalFeed().(*rss.Feed)
-	return ok && len(orig.SkipDays) > 0
 }
 
 // namedCategories is the requested categories that the rejected query

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/internal/testfeed"
 	"github.com/arxiv-digest/arxiv-digest/internal/wait"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
@@ -449,6 +451,33 @@ func TestLatestNetworkErrorRetried(t *testing.T) {
 	}
 }
 
+// TestLatestBodyCutRetried: the body streams into the parser; a connection
+// that fails half-way through it is a network error, tried again, not a
+// malformed feed.
+func TestLatestBodyCutRetried(t *testing.T) {
+	body := readFixture(t, fixtures+"rss2_quant-ph_2025-04-28.xml")
+	srv, rec := fakeArxiv(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", rssType)
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		if n == 1 {
+			_, _ = w.Write(body[:len(body)/2])
+			w.(http.Flusher).Flush()
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		_, _ = w.Write(body)
+	})
+	day, err := newTestClient(srv, rec).Latest(context.Background(), []string{"quant-ph"})
+	if err != nil || len(day.Papers) != 81 {
+		t.Fatalf("Latest: %v", err)
+	}
+	if got := rec.Sleeps(); !slices.Equal(got, []time.Duration{networkBackoff}) {
+		t.Errorf("sleeps = %v, want one network backoff", got)
+	}
+}
+
 func TestLatestCanceledWhileWaiting(t *testing.T) {
 	srv, rec := fakeArxiv(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		w.Header().Set("Retry-After", "60")
@@ -467,5 +496,27 @@ func TestLatestCanceledWhileWaiting(t *testing.T) {
 	}
 	if n := len(rec.Requests()); n != 1 {
 		t.Errorf("%d requests after cancel, want 1", n)
+	}
+}
+
+// BenchmarkLatest reads a 2,000-paper day from a server on 127.0.0.1:
+// the fetch phase of a run.
+//
+//	go test -run '^$' -bench BenchmarkLatest -benchmem ./fetch
+func BenchmarkLatest(b *testing.B) {
+	body := testfeed.Synthetic(2000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", rssType)
+		w.Write(body)
+	}))
+	defer srv.Close()
+	c := New(srv.Client(), Options{RSSURL: srv.URL + "/rss/"})
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		day, err := c.Latest(context.Background(), []string{"cs.CL"})
+		if err != nil || len(day.Papers) != 2000 {
+			b.Fatalf("%v, %d papers", err, len(day.Papers))
+		}
 	}
 }
