@@ -196,7 +196,7 @@ func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done b
 	written, err := render.Written(out, date)
 	if err == nil && written.Threshold == r.Config.Threshold && !written.ThresholdPreview {
 		log.Info("digest already complete; nothing to do (use --force to rebuild)")
-		if err := r.writeHistory(ctx, nil); err != nil {
+		if err := r.writeHistory(ctx); err != nil {
 			return nil, false, err
 		}
 		return &Result{Digest: written, Dir: dayDir(out, date), AlreadyDone: true}, true, nil
@@ -281,14 +281,14 @@ func (r *Runner) write(ctx context.Context, d model.Digest) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write digest: %w", err)
 	}
-	return dir, r.writeHistory(ctx, &d)
+	return dir, r.writeHistory(ctx)
 }
 
 // writeHistory rebuilds index.html and feed.xml as the store says: with a
 // notice when the stream's newest run is one that failed before it could
-// write a digest. written is a digest just written, or nil.
-func (r *Runner) writeHistory(ctx context.Context, written *model.Digest) error {
-	opts := render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Written: written, Logger: r.logger()}
+// write a digest.
+func (r *Runner) writeHistory(ctx context.Context) error {
+	opts := render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Logger: r.logger()}
 	runs, err := r.Store.Runs(ctx)
 	if err != nil {
 		return err
@@ -320,7 +320,7 @@ func (r *Runner) recordFailure(ctx context.Context, opts Options, fetchErr error
 		PromptVersion: classify.RelevanceVersion, Threshold: cfg.Threshold, Error: fetchErr.Error(), StartedAt: r.now(),
 	})
 	if err == nil {
-		err = r.writeHistory(ctx, nil)
+		err = r.writeHistory(ctx)
 	}
 	if err != nil {
 		r.logger().Error("record the failed fetch", "err", err)

@@ -122,7 +122,7 @@ func writeAll(b *testing.B, dir string, d model.Digest) {
 	if _, err := WriteDay(dir, d); err != nil {
 		b.Fatal(err)
 	}
-	if err := WriteHistory(dir, HistoryOptions{Written: &d}); err != nil {
+	if err := WriteHistory(dir, HistoryOptions{}); err != nil {
 		b.Fatal(err)
 	}
 }

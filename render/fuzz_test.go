@@ -68,3 +68,27 @@ func FuzzEscapeMarkdown(f *testing.F) {
 		}
 	})
 }
+
+// FuzzInline checks inline's shortcut: text it takes as plain renders
+// exactly as it would through goldmark.
+func FuzzInline(f *testing.F) {
+	for _, s := range []string{
+		"", "plain", "Ana García, Jörg Müller", "Because it is on topic.", "1. one", "1) x", "www.x.org", "a: b",
+		"http://x", "mailto:a", "#tag", "a # b", "!x", "a!b", "-x", "a-b", "+1", "=x", "x = y", "O(n)", "50%",
+		"it's", "a/b", "x;y", "what?", "\u00a0x\u2028", "ü", "  spaced  out  ", "a\tb", "é\u0301", "\ufeffbom",
+	} {
+		f.Add(s)
+	}
+	r, err := newHTMLRenderer()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !isPlain(cleanText(s)) {
+			return
+		}
+		if got, want := r.inline(s), r.convert(s); got != want {
+			t.Fatalf("inline(%q) = %q, goldmark gives %q", s, got, want)
+		}
+	})
+}

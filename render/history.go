@@ -50,9 +50,6 @@ type HistoryOptions struct {
 	Logger *slog.Logger
 	// Now stamps the feed when it has no entries; nil means time.Now.
 	Now func() time.Time
-	// Written, when set, is a digest WriteDay has just written: it is used
-	// as it is instead of reading its digest.json back.
-	Written *model.Digest
 	// Failure, when set, is a run that failed before it could write a
 	// digest (the store's record of it): the index page says so.
 	Failure *Failure
@@ -102,7 +99,7 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 	if err != nil {
 		return err
 	}
-	days, err := loadDays(dir, opts.MaxEntries, opts.Written, opts.Logger)
+	days, err := loadDays(dir, opts.MaxEntries, opts.Logger)
 	if err != nil {
 		return err
 	}
@@ -138,7 +135,7 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 // the day's date whatever the file says. Only the newest feedDays keep
 // a way to their feed entry (its HTML, or the papers to render it from);
 // the index needs just the counts.
-func loadDays(dir string, feedDays int, written *model.Digest, log *slog.Logger) ([]daySummary, error) {
+func loadDays(dir string, feedDays int, log *slog.Logger) ([]daySummary, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("render: history: %w", err)
@@ -152,7 +149,7 @@ func loadDays(dir string, feedDays int, written *model.Digest, log *slog.Logger)
 	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(b, a) })
 	var days []daySummary
 	for _, name := range names {
-		day, err := readDay(filepath.Join(dir, name), name, written, len(days) < feedDays)
+		day, err := readDay(filepath.Join(dir, name), len(days) < feedDays)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -175,34 +172,44 @@ func loadDays(dir string, feedDays int, written *model.Digest, log *slog.Logger)
 	return days, nil
 }
 
-// readDay reads one day's summary (or, without one, its digest), or takes
-// the digest just written. A folder without digest.json has no finished day
-// in it. FeedHTML is "" when it has to be rendered from the digest, or when
-// the feed does not need it (forFeed false: the day is in the index only).
-func readDay(day, date string, written *model.Digest, forFeed bool) (daySummary, error) {
+// readDay reads one day's summary and, when the feed needs it (forFeed),
+// its feed entry. A folder without digest.json has no finished day in it.
+// FeedHTML is "" when the entry has to be rendered from the digest (a day
+// written before summaries or entries existed, or whose entry.html is
+// gone: its digest.json is read in full), or when the feed does not need
+// it. The day just written is read like any other.
+func readDay(day string, forFeed bool) (daySummary, error) {
 	if _, err := os.Stat(filepath.Join(day, JSONFile)); err != nil {
 		return daySummary{}, err
-	}
-	if written != nil && written.Date == date {
-		return daySummary{Digest: *written}, nil
 	}
 	var s daySummary
 	b, err := os.ReadFile(filepath.Join(day, SummaryFile))
 	switch {
-	case err == nil && forFeed:
-		return s, json.Unmarshal(b, &s)
-	case err == nil:
+	case err == nil && !forFeed:
 		var counts struct {
-			Digest *model.Digest `json:"digest"` // feed_html is skipped, not decoded
+			Digest *model.Digest `json:"digest"` // an older summary's feed_html is skipped, not decoded
 		}
 		counts.Digest = &s.Digest
 		return s, json.Unmarshal(b, &counts)
+	case err == nil:
+		if err := json.Unmarshal(b, &s); err != nil || s.FeedHTML != "" {
+			return s, err
+		}
+		entry, err := os.ReadFile(filepath.Join(day, EntryFile))
+		if err == nil {
+			s.FeedHTML = string(entry)
+			return s, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return s, err
+		}
 	case !errors.Is(err, os.ErrNotExist):
 		return s, err
 	}
 	if b, err = os.ReadFile(filepath.Join(day, JSONFile)); err != nil {
 		return s, err
 	}
+	s = daySummary{}
 	return s, json.Unmarshal(b, &s.Digest)
 }
 

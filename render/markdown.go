@@ -13,10 +13,23 @@ import (
 // only raw HTML is the <details> fold around each abstract, whose content is
 // escaped Markdown between blank lines.
 func Markdown(d model.Digest) []byte {
-	v := newView(d)
 	var b bytes.Buffer
 	b.Grow(4096 + 1500*len(d.Papers))
-	w := &mdWriter{b: &b}
+	writeMarkdown(&b, d)
+	return b.Bytes()
+}
+
+// textWriter is where Markdown is written: a buffer or a file's buffered
+// writer. Their errors are the final flush's (bufio) or none (bytes).
+type textWriter interface {
+	WriteString(s string) (int, error)
+	WriteByte(c byte) error
+}
+
+// writeMarkdown writes d's Markdown digest to b.
+func writeMarkdown(b textWriter, d model.Digest) {
+	v := newView(d)
+	w := &mdWriter{b: b}
 	w.header(v)
 	if !d.NoAnnouncements {
 		w.contents(v)
@@ -26,10 +39,9 @@ func Markdown(d model.Digest) []byte {
 		w.failed(v)
 	}
 	w.footer(v)
-	return b.Bytes()
 }
 
-type mdWriter struct{ b *bytes.Buffer }
+type mdWriter struct{ b textWriter }
 
 func (w *mdWriter) line(parts ...string) {
 	for _, p := range parts {

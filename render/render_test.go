@@ -472,9 +472,10 @@ func TestGithubSlug(t *testing.T) {
 	}
 }
 
-// TestJSONIsMarshalIndent: the paper-at-a-time encoder writes exactly what
-// json.MarshalIndent of the whole digest writes.
-func TestJSONIsMarshalIndent(t *testing.T) {
+// TestJSONIsMarshal: the paper-at-a-time encoder writes what json.Marshal
+// of the whole digest writes (byte for byte once compacted), laid out with
+// the digest's fields indented and each paper on one line.
+func TestJSONIsMarshal(t *testing.T) {
 	for _, d := range []model.Digest{sampleDigest(), hostileDigest(), {Date: "2025-04-28", NoAnnouncements: true}} {
 		got, err := JSON(d)
 		if err != nil {
@@ -489,12 +490,32 @@ func TestJSONIsMarshalIndent(t *testing.T) {
 			e := &want.Papers[i]
 			e.Authors, e.Categories, e.Scores, e.SelectedTopics = nonNil(e.Authors), nonNil(e.Categories), nonNil(e.Scores), nonNil(e.SelectedTopics)
 		}
-		b, err := json.MarshalIndent(want, "", "  ")
+		b, err := json.Marshal(want)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(got) != string(b)+"\n" {
-			t.Errorf("JSON differs from MarshalIndent:\n%s\nwant\n%s", got, b)
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, got); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, got)
+		}
+		if compact.String() != string(b) {
+			t.Errorf("JSON differs from Marshal:\n%s\nwant\n%s", compact.String(), b)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+		if !strings.HasPrefix(lines[1], `  "date": "`) {
+			t.Errorf("second line %q: the digest's fields are not indented", lines[1])
+		}
+		papers := 0
+		for _, l := range lines {
+			if strings.HasPrefix(l, `    {"id":`) {
+				papers++
+				if l = strings.TrimSuffix(l, ","); !json.Valid([]byte(l)) {
+					t.Errorf("paper line is not one JSON value: %s", l)
+				}
+			}
+		}
+		if papers != len(d.Papers) {
+			t.Errorf("%d lines of papers for %d papers", papers, len(d.Papers))
 		}
 	}
 }

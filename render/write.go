@@ -1,11 +1,15 @@
 package render
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/arxiv-digest/arxiv-digest/internal/atomicfile"
 	"github.com/arxiv-digest/arxiv-digest/model"
@@ -20,41 +24,74 @@ const (
 	MarkdownFile = "digest.md"
 	HTMLFile     = "digest.html"
 	JSONFile     = "digest.json"
-	// SummaryFile holds what the index and the feed show of the day (its
-	// counts and the papers its feed entry lists, without abstracts), so
-	// that rebuilding them does not read every day's full digest.
+	// SummaryFile holds what the index shows of the day (its digest
+	// without papers: counts and state), and EntryFile the day's entry in
+	// the Atom feed (an HTML fragment listing the selected papers without
+	// their abstracts), both written with the day, so that rebuilding the
+	// index and the feed reads a few small files per day rather than every
+	// day's full digest.
 	SummaryFile = "summary.json"
+	EntryFile   = "entry.html"
 )
 
 const filePerm = 0o644
 
-// WriteDay writes dir/<d.Date>/digest.md, digest.html, summary.json and
-// digest.json, each atomically, and returns the day's folder. digest.json is
-// written last, so a day WriteHistory can see has its pages.
+// WriteDay writes dir/<d.Date>/digest.md, digest.html, entry.html,
+// summary.json and digest.json, each atomically, and returns the day's
+// folder. digest.json is written last, so a day WriteHistory can see has
+// its pages.
 func WriteDay(dir string, d model.Digest) (string, error) {
 	if !model.ValidDate(d.Date) {
 		return "", fmt.Errorf("render: write day %q: %w", d.Date, ErrBadDate)
 	}
-	// Each file is rendered just before it is written, so that only one
-	// of them is in memory at a time on a 2,000-paper day.
+	// Each file is rendered into its file as it is written, so that none
+	// of them is ever whole in memory on a 2,000-paper day, and they are
+	// made side by side; they replace the old ones in order, digest.json
+	// last.
 	day := filepath.Join(dir, d.Date)
 	files := []struct {
-		name   string
-		render func(model.Digest) ([]byte, error)
+		name  string
+		write func(*bufio.Writer) error
 	}{
-		{MarkdownFile, func(d model.Digest) ([]byte, error) { return Markdown(d), nil }},
-		{HTMLFile, HTML},
-		{SummaryFile, summaryJSON},
-		{JSONFile, JSON},
+		{MarkdownFile, func(w *bufio.Writer) error { writeMarkdown(w, d); return nil }},
+		{HTMLFile, func(w *bufio.Writer) error {
+			r, err := newHTMLRenderer()
+			if err != nil {
+				return err
+			}
+			return r.writePage(w, d)
+		}},
+		{EntryFile, func(w *bufio.Writer) error {
+			r, err := newHTMLRenderer()
+			if err != nil {
+				return err
+			}
+			return r.writeFragment(w, summary(d))
+		}},
+		{SummaryFile, func(w *bufio.Writer) error { return writeSummary(w, d) }},
+		{JSONFile, func(w *bufio.Writer) error { return writeJSON(w, d) }},
 	}
-	for _, f := range files {
-		data, err := f.render(d)
+	pending := make([]*atomicfile.Pending, len(files))
+	var g errgroup.Group
+	for i, f := range files {
+		g.Go(func() (err error) {
+			pending[i], err = atomicfile.Prepare(filepath.Join(day, f.name), filePerm, f.write)
+			return err
+		})
+	}
+	err := g.Wait()
+	for _, p := range pending {
+		if p == nil {
+			continue
+		}
 		if err != nil {
-			return "", err
+			p.Abort()
+		} else {
+			err = p.Commit()
 		}
-		if err := atomicfile.Write(filepath.Join(day, f.name), data, filePerm); err != nil {
-			return "", fmt.Errorf("render: write day %s: %w", d.Date, err)
-		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("render: write day %s: %w", d.Date, err)
 	}
 	return day, nil
 }
@@ -106,27 +143,19 @@ func summary(d model.Digest) model.Digest {
 	return d
 }
 
-// daySummary is summary.json: the day's counts and state (its digest
-// without papers) and its feed entry's HTML, rendered once when the day is
-// written, so that rebuilding the feed reads a little JSON per day.
+// daySummary is what the history reads of a day: its digest without
+// papers (summary.json) and its feed entry's HTML (entry.html). FeedHTML
+// is in summary.json itself for days written by earlier versions.
 type daySummary struct {
 	Digest   model.Digest `json:"digest"`
-	FeedHTML string       `json:"feed_html"`
+	FeedHTML string       `json:"feed_html,omitempty"`
 }
 
-func summaryJSON(d model.Digest) ([]byte, error) {
-	r, err := newHTMLRenderer()
-	if err != nil {
-		return nil, err
-	}
-	frag, err := r.fragment(summary(d))
-	if err != nil {
-		return nil, err
-	}
+// writeSummary writes d's summary.json to w: d without its papers.
+func writeSummary(w io.Writer, d model.Digest) error {
 	d.Papers = nil
-	b, err := json.Marshal(daySummary{Digest: d, FeedHTML: string(frag)})
-	if err != nil {
-		return nil, fmt.Errorf("render: summary %s: %w", d.Date, err)
+	if err := json.NewEncoder(w).Encode(daySummary{Digest: d}); err != nil {
+		return fmt.Errorf("render: summary %s: %w", d.Date, err)
 	}
-	return b, nil
+	return nil
 }

@@ -41,23 +41,32 @@ func TestWriteDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ents) != 4 {
-		t.Errorf("day folder holds %d entries, want 4 (temp files left?)", len(ents))
+	if len(ents) != 5 {
+		t.Errorf("day folder holds %d entries, want 5 (temp files left?)", len(ents))
 	}
-	// The summary holds the counts and only the papers the feed lists.
+	// The summary holds the counts, the entry only the papers the feed
+	// lists.
 	var ds daySummary
-	if b, err := os.ReadFile(filepath.Join(day, SummaryFile)); err != nil || json.Unmarshal(b, &ds) != nil {
+	b, err := os.ReadFile(filepath.Join(day, SummaryFile))
+	if err != nil || json.Unmarshal(b, &ds) != nil {
 		t.Fatalf("summary.json: %v", err)
 	}
 	sum := ds.Digest
-	if !strings.Contains(ds.FeedHTML, "Barren plateaus") || strings.Contains(ds.FeedHTML, "Logical error rates") {
-		t.Errorf("summary.json's feed HTML lacks a selected paper or holds an abstract:\n%s", ds.FeedHTML)
+	if ds.FeedHTML != "" || len(b) > 4096 {
+		t.Errorf("summary.json holds the feed entry (%d bytes): it belongs in %s", len(b), EntryFile)
+	}
+	entry, err := os.ReadFile(filepath.Join(day, EntryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(entry), "Barren plateaus") || strings.Contains(string(entry), "Logical error rates") {
+		t.Errorf("entry.html lacks a selected paper or holds an abstract:\n%s", entry)
 	}
 	if sum.Stats.Fetched != d.Stats.Fetched || sum.Stats.Selected != d.Stats.Selected || sum.Stats.Failed != d.Stats.Failed {
 		t.Errorf("summary stats %+v, want %+v", sum.Stats, d.Stats)
 	}
 	if len(sum.Papers) != 0 {
-		t.Errorf("summary.json holds %d papers; the feed HTML is all the history needs", len(sum.Papers))
+		t.Errorf("summary.json holds %d papers; the entry is all the history needs", len(sum.Papers))
 	}
 	// Rewriting the day replaces the files whole.
 	d.Papers = d.Papers[:1]
@@ -275,27 +284,76 @@ func TestDigestJSONRoundTrip(t *testing.T) {
 	}
 }
 
-// TestWriteHistoryWritten: the digest just written is taken as given, not
-// read back, and only for its own date.
-func TestWriteHistoryWritten(t *testing.T) {
+// TestWriteHistoryUsesSummaries: a day's feed entry comes from its
+// entry.html and its counts from its summary.json, both written with the
+// day, not rendered again; a day with a summary but no digest.json (a run
+// killed while writing it) is not listed.
+func TestWriteHistoryUsesSummaries(t *testing.T) {
 	dir := writeHistoryFixture(t)
-	on := readDigestFile(t, filepath.Join(dir, "2025-04-30", JSONFile))
-	on.Stats.Selected = 4242 // differs from the file, so the index shows which was used
-	if err := WriteHistory(dir, HistoryOptions{Written: &on}); err != nil {
+	day := filepath.Join(dir, "2025-04-30")
+	var s daySummary
+	b, _ := os.ReadFile(filepath.Join(day, SummaryFile))
+	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	page, _ := os.ReadFile(filepath.Join(dir, IndexFile))
-	if !strings.Contains(string(page), "4,242") && !strings.Contains(string(page), "4242") {
-		t.Errorf("the index does not show the written digest's counts")
+	s.Digest.Stats.Selected = 4242
+	b, _ = json.Marshal(s)
+	os.WriteFile(filepath.Join(day, SummaryFile), b, 0o644)
+	os.WriteFile(filepath.Join(day, EntryFile), []byte("<p>rendered once, by WriteDay</p>"), 0o644)
+	if err := WriteHistory(dir, HistoryOptions{}); err != nil {
+		t.Fatal(err)
 	}
-	// A written digest whose date has no folder is not invented into the index.
-	ghost := on
-	ghost.Date = "2030-01-01"
-	if err := WriteHistory(dir, HistoryOptions{Written: &ghost}); err != nil {
+	feed, _ := os.ReadFile(filepath.Join(dir, FeedFile))
+	if !strings.Contains(string(feed), "rendered once, by WriteDay") {
+		t.Errorf("the feed did not take the entry from entry.html")
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, IndexFile))
+	if !strings.Contains(string(page), "4,242") {
+		t.Errorf("the index does not show the summary's counts")
+	}
+	// A summary without its digest.json is no finished day.
+	ghost := filepath.Join(dir, "2030-01-01")
+	os.MkdirAll(ghost, 0o755)
+	os.WriteFile(filepath.Join(ghost, SummaryFile), b, 0o644)
+	if err := WriteHistory(dir, HistoryOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if page, _ := os.ReadFile(filepath.Join(dir, IndexFile)); strings.Contains(string(page), "2030-01-01") {
 		t.Errorf("the index lists a day that has no digest on disk")
+	}
+}
+
+// TestWriteHistoryReadsOlderDays: a day written by an earlier version (its
+// feed entry inside summary.json, no entry.html) keeps its entry, and a day
+// whose entry.html is gone has its entry rendered from its digest.
+func TestWriteHistoryReadsOlderDays(t *testing.T) {
+	dir := writeHistoryFixture(t)
+	older := filepath.Join(dir, "2025-04-30")
+	var s daySummary
+	b, _ := os.ReadFile(filepath.Join(older, SummaryFile))
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	s.FeedHTML = "<p>the entry an earlier version kept in summary.json</p>"
+	b, _ = json.Marshal(s)
+	os.WriteFile(filepath.Join(older, SummaryFile), b, 0o644)
+	os.Remove(filepath.Join(older, EntryFile))
+
+	gone := filepath.Join(dir, "2025-04-28")
+	if err := os.Remove(filepath.Join(gone, EntryFile)); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := WriteHistory(dir, HistoryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	feed, _ := os.ReadFile(filepath.Join(dir, FeedFile))
+	if !strings.Contains(string(feed), "the entry an earlier version kept in summary.json") {
+		t.Error("the feed lost the entry of a day written by an earlier version")
+	}
+	// The other day's entry lists its selected paper, rendered again.
+	if !strings.Contains(string(feed), "Barren plateaus") || strings.Contains(string(feed), "Logical error rates") {
+		t.Errorf("the day whose entry.html is gone has no entry listing its selected paper:\n%s", feed)
 	}
 }
 

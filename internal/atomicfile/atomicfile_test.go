@@ -1,7 +1,9 @@
 package atomicfile
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,5 +122,32 @@ func TestUpdateWritesOnlyChanges(t *testing.T) {
 		if got, _ := os.ReadFile(path); string(got) != tt.data {
 			t.Fatalf("step %d: file holds %q", i, got)
 		}
+	}
+}
+
+func TestWriteWithFailureKeepsTheOldFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "digest.json")
+	if err := Write(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("render failed half-way")
+	err := WriteWith(path, 0o644, func(w *bufio.Writer) error {
+		w.WriteString("half a new file")
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("WriteWith = %v, want the writer's error", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old" {
+		t.Errorf("file holds %q after a failed write", got)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {
+		t.Errorf("%d entries left in the folder, want the file alone", len(ents))
+	}
+	if err := WriteWith(path, 0o644, func(w *bufio.Writer) error { _, err := w.WriteString("new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "new" {
+		t.Errorf("file holds %q", got)
 	}
 }
