@@ -86,3 +86,25 @@ func TestRelevanceKeyIsStable(t *testing.T) {
 		t.Errorf("RelevanceKey = %s, want %s: stored judgements would be paid again", got, want)
 	}
 }
+
+// TestRelevanceKeys: the keys of a paper against several topics are each
+// topic's RelevanceKey, and an empty field still counts as one.
+func TestRelevanceKeys(t *testing.T) {
+	p := model.Paper{ID: "2504.16424", Title: "Sparse  Attention", Abstract: "We study\nsparse attention."}
+	topics := []model.Topic{{Name: "efficiency", Description: "Making transformers cheaper."}, {Name: "b"}, {Name: ""}}
+	keys := RelevanceKeys(p, topics, "gpt-5-mini")
+	if len(keys) != len(topics) {
+		t.Fatalf("%d keys for %d topics", len(keys), len(topics))
+	}
+	for i, topic := range topics {
+		if want := RelevanceKey(p, topic, "gpt-5-mini"); keys[i] != want {
+			t.Errorf("key %d = %s, want %s", i, keys[i], want)
+		}
+	}
+	if keys[0] != "a04283c4e9da8804af1e572f807d33e13cc655c73cf78ed18f575343ee7f1899" {
+		t.Errorf("first key %s: not the pinned one", keys[0])
+	}
+	if hashKey("", "x") == hashKey("x") {
+		t.Error("an empty first field is dropped")
+	}
+}

@@ -67,10 +67,16 @@ func thousands(n int) string {
 	return d
 }
 
-// defuse breaks anything that could close or open the paper delimiters.
+// paperTags breaks anything that could close or open the paper delimiters.
+var paperTags = strings.NewReplacer("<paper>", "<paper >", "</paper>", "</paper >", "<PAPER>", "<PAPER >", "</PAPER>", "</PAPER >")
+
+// defuse breaks anything in s that could close or open the paper
+// delimiters; s itself when there is none (nearly always).
 func defuse(s string) string {
-	r := strings.NewReplacer("<paper>", "<paper >", "</paper>", "</paper >", "<PAPER>", "<PAPER >", "</PAPER>", "</PAPER >")
-	return r.Replace(s)
+	if !strings.Contains(s, "paper>") && !strings.Contains(s, "PAPER>") {
+		return s
+	}
+	return paperTags.Replace(s)
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
@@ -27,7 +29,45 @@ type Judgement struct {
 // Relevance is the task of judging papers against a researcher's topics:
 // its answer is one score per topic of the judgement, in the topics'
 // order, each a relevance from 0 to 1 with a one-sentence reason.
-type Relevance struct{}
+//
+// The zero value works; NewRelevance's also builds the system message and
+// schema once per list of topics rather than once per paper (a day's
+// papers nearly all share one list), which spares a run thousands of
+// allocations of a few KiB.
+type Relevance struct {
+	shared *sync.Map // topics key -> *relevanceShared; nil: build each time
+}
+
+// NewRelevance returns a Relevance that shares what its requests share.
+func NewRelevance() Relevance { return Relevance{shared: new(sync.Map)} }
+
+// relevanceShared is what every request for one list of topics sends.
+type relevanceShared struct {
+	instructions string
+	schema       map[string]any
+}
+
+// sharedFor returns the system message and schema for topics.
+func (r Relevance) sharedFor(topics []model.Topic) *relevanceShared {
+	build := func() *relevanceShared {
+		return &relevanceShared{instructions: relevancePrompt(topics), schema: RelevanceSchema(topics)}
+	}
+	if r.shared == nil {
+		return build()
+	}
+	var key strings.Builder
+	for _, t := range topics {
+		key.WriteString(t.Name)
+		key.WriteByte(0)
+		key.WriteString(t.Description)
+		key.WriteByte(0)
+	}
+	if v, ok := r.shared.Load(key.String()); ok {
+		return v.(*relevanceShared)
+	}
+	v, _ := r.shared.LoadOrStore(key.String(), build())
+	return v.(*relevanceShared)
+}
 
 var _ Task[Judgement, []model.Score] = Relevance{}
 
@@ -37,16 +77,17 @@ func (Relevance) Name() string { return "relevance" }
 // Request asks about j's paper and topics: the instructions and topics in
 // the system message (the same for every paper with those topics), the
 // paper's title, categories and abstract in the user message.
-func (Relevance) Request(j Judgement) (Request, error) {
+func (r Relevance) Request(j Judgement) (Request, error) {
 	if err := checkTopics(j.Topics); err != nil {
 		return Request{ID: j.Paper.ID}, err
 	}
+	sh := r.sharedFor(j.Topics)
 	return Request{
 		ID:           j.Paper.ID,
-		Instructions: relevancePrompt(j.Topics),
+		Instructions: sh.instructions,
 		Input:        paperInput(j.Paper, true),
 		SchemaName:   relevanceSchemaName,
-		Schema:       RelevanceSchema(j.Topics),
+		Schema:       sh.schema,
 		MaxTokens:    256 + 160*len(j.Topics),
 	}, nil
 }
@@ -69,20 +110,37 @@ func (Relevance) Parse(j Judgement, content string) ([]model.Score, error) {
 // since a feed re-wrapping lines does not change what the model is asked.
 // Text from XML feeds cannot hold NUL, so the separator is unambiguous.
 func RelevanceKey(p model.Paper, t model.Topic, llmModel string) string {
-	return hashKey(p.ID, model.NormalizeSpace(p.Title), model.NormalizeSpace(p.Abstract),
-		t.Name, t.Description, llmModel, RelevanceVersion)
+	return RelevanceKeys(p, []model.Topic{t}, llmModel)[0]
+}
+
+// RelevanceKeys is RelevanceKey of p against each of topics, in order: the
+// paper's text is prepared once for them all.
+func RelevanceKeys(p model.Paper, topics []model.Topic, llmModel string) []string {
+	paper := appendKeyFields([]byte(p.ID), model.NormalizeSpace(p.Title), model.NormalizeSpace(p.Abstract))
+	keys := make([]string, len(topics))
+	for i, t := range topics {
+		keys[i] = hexSum(appendKeyFields(paper[:len(paper):len(paper)], t.Name, t.Description, llmModel, RelevanceVersion))
+	}
+	return keys
 }
 
 // hashKey is the hex SHA-256 of fields separated by NUL bytes.
-func hashKey(fields ...string) string {
-	h := sha256.New()
-	for i, field := range fields {
-		if i > 0 {
-			h.Write([]byte{0})
-		}
-		h.Write([]byte(field))
+func hashKey(first string, more ...string) string {
+	return hexSum(appendKeyFields([]byte(first), more...))
+}
+
+// appendKeyFields appends each of fields to b after a NUL byte.
+func appendKeyFields(b []byte, fields ...string) []byte {
+	for _, f := range fields {
+		b = append(b, 0)
+		b = append(b, f...)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return b
+}
+
+func hexSum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // checkTopics rejects topic lists the schema cannot express.
@@ -197,8 +255,10 @@ func parseRelevance(content string, topics []model.Topic) ([]model.Score, error)
 			return nil, fmt.Errorf("%w: unexpected field %q", ErrInvalidAnswer, k)
 		}
 	}
+	// The parts of a document decodeStrict accepted are valid JSON values
+	// each: json.Unmarshal reads them as they are.
 	var got map[string]json.RawMessage
-	if err := decodeStrict(string(rawTopics), &got); err != nil || got == nil {
+	if err := json.Unmarshal(rawTopics, &got); err != nil || got == nil {
 		return nil, fmt.Errorf("%w: \"topics\" is not an object", ErrInvalidAnswer)
 	}
 	want := make(map[string]bool, len(topics))
@@ -233,7 +293,7 @@ func parseRelevance(content string, topics []model.Topic) ([]model.Score, error)
 
 func parseScore(raw json.RawMessage) (model.Score, error) {
 	var fields map[string]json.RawMessage
-	if err := decodeStrict(string(raw), &fields); err != nil || fields == nil {
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		return model.Score{}, fmt.Errorf("not an object")
 	}
 	for k := range fields {
@@ -245,13 +305,8 @@ func parseScore(raw json.RawMessage) (model.Score, error) {
 	if !ok {
 		return model.Score{}, fmt.Errorf("relevance missing")
 	}
-	var val any
-	n, isNum := json.Number(""), false
-	if err := decodeStrict(string(rel), &val); err == nil {
-		n, isNum = val.(json.Number)
-	}
-	v, err := n.Float64()
-	if !isNum || err != nil {
+	v, isNum := jsonNumber(rel)
+	if !isNum {
 		// Not cut here: the caller redacts the message, then cuts it.
 		return model.Score{}, fmt.Errorf("relevance %s is not a number", rel)
 	}
@@ -263,8 +318,18 @@ func parseScore(raw json.RawMessage) (model.Score, error) {
 		return model.Score{}, fmt.Errorf("reason missing")
 	}
 	var reason string
-	if err := decodeStrict(string(rr), &reason); err != nil {
+	if err := json.Unmarshal(rr, &reason); err != nil {
 		return model.Score{}, fmt.Errorf("reason is not a string")
 	}
 	return model.Score{Relevance: v, Reason: model.NormalizeSpace(reason)}, nil
+}
+
+// jsonNumber is the value of raw, one valid JSON value, when it is a number
+// a float64 can hold.
+func jsonNumber(raw json.RawMessage) (float64, bool) {
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(string(raw), 64)
+	return v, err == nil
 }

@@ -26,7 +26,7 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 	for i, dp := range dayPapers {
 		papers[i] = dp.Paper
 	}
-	known, err := r.Store.Known(ctx, papers, run.Topics, relevanceKey(run.Model))
+	known, err := r.Store.Known(ctx, papers, run.Topics, relevanceKeys(run.Model))
 	if err != nil {
 		return model.Digest{}, err
 	}

@@ -10,20 +10,20 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/store"
 )
 
-// relevanceKey is the cache key of judgements by llm.
-func relevanceKey(llm string) func(model.Paper, model.Topic) string {
-	return func(p model.Paper, t model.Topic) string { return classify.RelevanceKey(p, t, llm) }
+// relevanceKeys is the cache keys of judgements by llm.
+func relevanceKeys(llm string) func(model.Paper, []model.Topic) []string {
+	return func(p model.Paper, t []model.Topic) []string { return classify.RelevanceKeys(p, t, llm) }
 }
 
 // known is what the store holds of papers' judgements against topics by
 // the configured model.
 func (r *Runner) known(ctx context.Context, papers []model.Paper, topics []model.Topic) (store.Known, error) {
-	return r.Store.Known(ctx, papers, topics, relevanceKey(r.Config.LLM.Model))
+	return r.Store.Known(ctx, papers, topics, relevanceKeys(r.Config.LLM.Model))
 }
 
 // judge asks the model about every (paper, topic) the store does not know
 // yet (known), committing each paper's answer the moment it arrives.
-func (r *Runner) judge(ctx context.Context, engine func() (*classify.Engine, error), date string, papers []model.Paper, topics []model.Topic, known store.Known, res *Result) error {
+func (r *Runner) judge(ctx context.Context, engine func() (*classify.Engine, error), recorded func() error, date string, papers []model.Paper, topics []model.Topic, known store.Known, res *Result) error {
 	var jobs []classify.Judgement
 	for _, p := range papers {
 		if missing := known.Missing(p.ID, topics); len(missing) > 0 {
@@ -47,22 +47,18 @@ func (r *Runner) judge(ctx context.Context, engine func() (*classify.Engine, err
 	// again: the first store error stops the run.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	saveCtx := context.WithoutCancel(ctx)
-	var saveErr error
-	key := relevanceKey(r.Config.LLM.Model)
-	runErr := classify.Run(ctx, eng, classify.Relevance{}, jobs, func(cr classify.Result[classify.Judgement, []model.Score]) {
+	sv := newSaver(context.WithoutCancel(ctx), r.Store, len(jobs), recorded, func(err error) { cancel(err) })
+	keys := relevanceKeys(r.Config.LLM.Model)
+	runErr := classify.Run(ctx, eng, classify.NewRelevance(), jobs, func(cr classify.Result[classify.Judgement, []model.Score]) {
 		res.Usage.Add(cr.Usage)
 		res.Requests += cr.Usage.Requests
-		if err := r.save(saveCtx, date, key, cr); err != nil && saveErr == nil {
-			saveErr = fmt.Errorf("save judgement of %s: %w", cr.Input.Paper.ID, err)
-			cancel(saveErr)
-		}
+		sv.add(r.judgementWrite(date, keys, cr))
 		if r.Progress != nil {
 			r.Progress.Done(cr.Status)
 		}
 	})
-	if saveErr != nil {
-		return saveErr
+	if err := sv.close(); err != nil {
+		return fmt.Errorf("save judgements: %w", err)
 	}
 	if runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded)) {
 		return fmt.Errorf("%w: %w", ErrInterrupted, runErr)
@@ -70,18 +66,20 @@ func (r *Runner) judge(ctx context.Context, engine func() (*classify.Engine, err
 	return runErr
 }
 
-func (r *Runner) save(ctx context.Context, date string, key func(model.Paper, model.Topic) string, cr classify.Result[classify.Judgement, []model.Score]) error {
+// judgementWrite is the store write of one judgement's result.
+func (r *Runner) judgementWrite(date string, keysOf func(model.Paper, []model.Topic) []string, cr classify.Result[classify.Judgement, []model.Score]) store.Write {
 	p := cr.Input.Paper
 	if cr.Status != model.StatusJudged {
 		reason := "not judged"
 		if cr.Err != nil {
 			reason = cr.Err.Error()
 		}
-		return r.Store.SaveOutcome(ctx, date, p.ID, cr.Status, reason, cr.Usage)
+		return r.Store.Outcome(date, p.ID, cr.Status, reason, cr.Usage)
 	}
+	keys := keysOf(p, cr.Input.Topics)
 	scores := make(map[string]model.Score, len(cr.Value))
 	for i, s := range cr.Value {
-		scores[key(p, cr.Input.Topics[i])] = s
+		scores[keys[i]] = s
 	}
-	return r.Store.SaveJudged(ctx, date, p.ID, scores, true, cr.Usage)
+	return r.Store.Judged(date, p.ID, scores, true, cr.Usage)
 }

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/classify"
@@ -88,7 +89,9 @@ var ErrNotYetAnnounced = errors.New("announcement not published yet")
 func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	cfg := r.Config
 	log := r.logger()
+	phase := newPhases(log)
 	l, err := r.list(ctx, opts)
+	phase.done("fetch")
 	if err != nil {
 		r.recordFailure(ctx, opts, err)
 		return nil, err
@@ -107,7 +110,9 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 
 	topics := cfg.ModelTopics()
 	if !opts.Force {
-		if res, done, err := r.upToDate(ctx, day.Date); err != nil || done {
+		res, done, err := r.upToDate(ctx, day.Date)
+		phase.done("check")
+		if err != nil || done {
 			return res, err
 		}
 	}
@@ -126,17 +131,31 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Store.BeginRun(ctx, run, l.papers, known); err != nil {
-		return nil, err
-	}
+	// The day's papers are recorded while the first requests are out: no
+	// answer is saved before they are, and none is lost waiting (a kill
+	// loses, as ever, only what is in flight or waiting for its commit).
+	recording := make(chan error, 1)
+	go func() {
+		start := time.Now()
+		recording <- r.Store.BeginRun(context.WithoutCancel(ctx), run, l.papers, known)
+		log.Debug("phase", "phase", "record", "seconds", time.Since(start).Seconds(), "overlapped", true)
+	}()
+	recorded := sync.OnceValue(func() error { return <-recording })
+	phase.done("known")
 
 	res := &Result{}
 	engine := r.lazyEngine()
-	judgeErr := r.judge(ctx, engine, day.Date, l.papers, topics, known, res)
+	judgeErr := r.judge(ctx, engine, recorded, day.Date, l.papers, topics, known, res)
+	if err := recorded(); err != nil {
+		// Without the day's list nothing could be saved: no digest.
+		return nil, errors.Join(err, judgeErr)
+	}
+	phase.done("judge")
 	if judgeErr == nil {
 		// The TL;DR pass needs the day judged; a run stopped while judging
 		// leaves it to the next one.
 		judgeErr = r.writeTLDRs(ctx, engine, day.Date, l.papers, opts.Force, res)
+		phase.done("tldr")
 	}
 
 	// From here on the run's work is saved and written even if ctx was
@@ -156,13 +175,19 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := r.Store.FinishRun(saveCtx, day.Date, status, runErr, d.Stats.CostUSD); err != nil {
 		return nil, errors.Join(judgeErr, err)
 	}
+	phase.done("digest")
 	// The digest was built while the run was still "running"; FinishRun
 	// changed only what these fields show.
 	d.Incomplete, d.RunError = runErr != "", runErr
 	res.Digest = d
-	if res.Dir, err = r.write(saveCtx, d); err != nil {
+	if res.Dir, err = render.WriteDay(cfg.Output.Dir, d); err != nil {
+		return nil, errors.Join(judgeErr, fmt.Errorf("write digest: %w", err))
+	}
+	phase.done("write")
+	if err := r.writeHistory(saveCtx); err != nil {
 		return nil, errors.Join(judgeErr, err)
 	}
+	phase.done("history")
 	log.Info("digest written", "dir", res.Dir, "judged", d.Stats.Judged, "failed", d.Stats.Failed,
 		"skipped", d.Stats.Skipped, "selected", d.Stats.Selected, "requests", res.Requests)
 	return res, judgeErr
@@ -227,7 +252,7 @@ func (r *Runner) missingTLDRs(ctx context.Context, date, llm string, dayPapers [
 	for i, dp := range dayPapers {
 		papers[i] = dp.Paper
 	}
-	known, err := r.Store.Known(ctx, papers, r.Config.ModelTopics(), relevanceKey(llm))
+	known, err := r.Store.Known(ctx, papers, r.Config.ModelTopics(), relevanceKeys(llm))
 	if err != nil {
 		return 0, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/config"
 	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
+	"github.com/arxiv-digest/arxiv-digest/internal/testfeed"
 	"github.com/arxiv-digest/arxiv-digest/model"
 	"github.com/arxiv-digest/arxiv-digest/store"
 )
@@ -53,7 +54,7 @@ func newFeedServer(t *testing.T) *feedServer {
 
 // testRunner is a Runner on a fresh store and output folder, fetching from
 // feed and asking llm, with the config the cmd tests use.
-func testRunner(t *testing.T, feed *feedServer, llm *fakeopenai.Server, change func(*config.Config)) *Runner {
+func testRunner(t testing.TB, feed *feedServer, llm *fakeopenai.Server, change func(*config.Config)) *Runner {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Default()
@@ -227,4 +228,32 @@ func mustRun(t *testing.T, r *Runner, opts Options) *Result {
 		t.Fatalf("run: %v", err)
 	}
 	return res
+}
+
+// BenchmarkRun is one run of a 2,000-paper day in-process, for profiles:
+//
+//	go test -run '^$' -bench BenchmarkRun -benchtime 1x -cpuprofile cpu.out ./pipeline
+func BenchmarkRun(b *testing.B) {
+	for range b.N {
+		b.StopTimer()
+		feed := &feedServer{}
+		body := testfeed.Synthetic(2000)
+		feed.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			w.Write(body)
+		}))
+		llm := fakeopenai.New(fakeopenai.Config{MeanLatency: 50 * time.Millisecond, Sigma: 0.3, Seed: 11})
+		r := testRunner(b, feed, llm, func(c *config.Config) {
+			c.Arxiv.Categories = []string{"cs.CL"}
+			c.LLM.Concurrency = 128
+			c.TLDR.Enabled = false
+		})
+		b.StartTimer()
+		if _, err := r.Run(context.Background(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		llm.Close()
+		feed.Close()
+	}
 }

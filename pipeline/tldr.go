@@ -117,32 +117,26 @@ func (r *Runner) writeTLDRs(ctx context.Context, engine func() (*classify.Engine
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	saveCtx := context.WithoutCancel(ctx)
-	var saveErr error
+	sv := newSaver(context.WithoutCancel(ctx), r.Store, len(jobs), func() error { return nil }, func(err error) { cancel(err) })
 	task := classify.TLDR{Language: r.Config.TLDR.Language, MaxWords: r.Config.TLDR.MaxWords, Topics: r.Config.ModelTopics()}
 	runErr := classify.Run(ctx, eng, task, jobs, func(cr classify.Result[model.Paper, string]) {
 		res.Usage.Add(cr.Usage)
 		res.Requests += cr.Usage.Requests
-		var err error
 		if cr.Status == model.StatusJudged {
-			err = r.Store.SaveAnswer(saveCtx, date, cr.Input.ID, tldrTask, r.tldrKey(cr.Input, llm), cr.Value, cr.Usage)
+			sv.add(r.Store.Answer(date, cr.Input.ID, tldrTask, r.tldrKey(cr.Input, llm), cr.Value, cr.Usage))
 		} else {
 			reason := "not written"
 			if cr.Err != nil {
 				reason = cr.Err.Error()
 			}
-			err = r.Store.SaveAnswerFailure(saveCtx, date, cr.Input.ID, tldrTask, reason, cr.Usage)
-		}
-		if err != nil && saveErr == nil {
-			saveErr = fmt.Errorf("save TL;DR of %s: %w", cr.Input.ID, err)
-			cancel(saveErr)
+			sv.add(r.Store.AnswerFailure(date, cr.Input.ID, tldrTask, reason, cr.Usage))
 		}
 		if r.Progress != nil {
 			r.Progress.Done(cr.Status)
 		}
 	})
-	if saveErr != nil {
-		return saveErr
+	if err := sv.close(); err != nil {
+		return fmt.Errorf("save TL;DRs: %w", err)
 	}
 	if runErr != nil && (errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded)) {
 		return fmt.Errorf("%w: %w", ErrInterrupted, runErr)

@@ -43,15 +43,22 @@ func (s *Store) Answers(ctx context.Context, keys []string) (map[string]string, 
 	return out, nil
 }
 
-// SaveAnswer commits, in one transaction, task's answer (value, under its
-// cache key) for a paper of the date's list, forgets the paper's recorded
-// failure of task for the date, and adds usage to the date's run. The
-// answer is recorded with the run's model.
+// SaveAnswer commits Answer alone.
 func (s *Store) SaveAnswer(ctx context.Context, date, paperID, task, key, value string, usage model.Usage) error {
+	return s.Commit(ctx, s.Answer(date, paperID, task, key, value, usage))
+}
+
+// Answer writes task's answer (value, under its cache key) for a paper of
+// the date's list, forgets the paper's recorded failure of task for the
+// date, and adds usage to the date's run. The answer is recorded with the
+// run's model.
+func (s *Store) Answer(date, paperID, task, key, value string, usage model.Usage) Write {
+	w := Write{what: fmt.Sprintf("save answer %s %s", date, paperID)}
 	if task == "" || key == "" {
-		return fmt.Errorf("store: save answer %s %s: empty task or key", date, paperID)
+		w.err = errors.New("empty task or key")
+		return w
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	w.op = func(ctx context.Context, tx *sql.Tx) error {
 		var llmModel string
 		if err := tx.QueryRowContext(ctx, `SELECT model FROM runs WHERE stream = ? AND date = ?`, s.stream, date).Scan(&llmModel); errors.Is(err, sql.ErrNoRows) {
 			return ErrNoRun
@@ -71,11 +78,8 @@ INSERT OR REPLACE INTO answers (key, task, paper_id, value, model, created_at) V
 			return err
 		}
 		return s.addUsage(ctx, tx, date, usage)
-	})
-	if err != nil {
-		return fmt.Errorf("store: save answer %s %s: %w", date, paperID, err)
 	}
-	return nil
+	return w
 }
 
 // AnswerFailure is a paper's recorded failure of a task on a date.
@@ -84,11 +88,16 @@ type AnswerFailure struct {
 	Runs   int // the runs in which it failed
 }
 
-// SaveAnswerFailure records that task could not answer for a paper of the
-// date's list (reason says why), counting one more failed run, and adds the
-// usage its attempts cost.
+// SaveAnswerFailure commits AnswerFailure alone.
 func (s *Store) SaveAnswerFailure(ctx context.Context, date, paperID, task, reason string, usage model.Usage) error {
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.Commit(ctx, s.AnswerFailure(date, paperID, task, reason, usage))
+}
+
+// AnswerFailure records that task could not answer for a paper of the
+// date's list (reason says why), counting one more failed run, and adds
+// the usage its attempts cost.
+func (s *Store) AnswerFailure(date, paperID, task, reason string, usage model.Usage) Write {
+	return Write{what: fmt.Sprintf("save answer failure %s %s", date, paperID), op: func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.requirePaper(ctx, tx, date, paperID); err != nil {
 			return err
 		}
@@ -99,11 +108,7 @@ ON CONFLICT (stream, date, paper_id, task) DO UPDATE SET reason = excluded.reaso
 			return err
 		}
 		return s.addUsage(ctx, tx, date, usage)
-	})
-	if err != nil {
-		return fmt.Errorf("store: save answer failure %s %s: %w", date, paperID, err)
-	}
-	return nil
+	}}
 }
 
 // AnswerFailures returns the date's recorded failures of task, by paper id.

@@ -120,3 +120,23 @@ func BenchmarkBeginRun(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRun measures reading a 2,000-paper day back: its run and every
+// paper as announced, in order (what a digest is built from).
+func BenchmarkRun(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openTest(b)
+	r, papers := benchRun()
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		_, got, err := s.Run(ctx, r.Date)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) != len(papers) {
+			b.Fatalf("%d papers, want %d", len(got), len(papers))
+		}
+	}
+}

@@ -89,8 +89,12 @@ func testKey(p model.Paper, t model.Topic, llmModel, promptVersion string) strin
 // testKey keys them; nil when it cannot tell (the test then sees every
 // paper pending).
 func knownFor(s *Store, r Run, papers []model.Paper) Known {
-	k, err := s.Known(context.Background(), papers, r.Topics, func(p model.Paper, t model.Topic) string {
-		return testKey(p, t, r.Model, r.PromptVersion)
+	k, err := s.Known(context.Background(), papers, r.Topics, func(p model.Paper, topics []model.Topic) []string {
+		keys := make([]string, len(topics))
+		for i, t := range topics {
+			keys[i] = testKey(p, t, r.Model, r.PromptVersion)
+		}
+		return keys
 	})
 	if err != nil {
 		return nil

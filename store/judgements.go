@@ -44,19 +44,22 @@ func (k Known) Missing(id string, topics []model.Topic) []model.Topic {
 
 // Known answers the one question "which of these judgements are paid for
 // already": the stored scores of papers against topics, each judgement
-// found by its cache key, key(paper, topic) (classify.RelevanceKey with the
-// model bound). The store does not know how keys are made; it keeps what
+// found by its cache key: keys(paper, topics) are the keys of paper's
+// judgements against each of topics, in order (classify.RelevanceKeys with
+// the model bound). The store does not know how keys are made; it keeps what
 // was paid for under them.
-func (s *Store) Known(ctx context.Context, papers []model.Paper, topics []model.Topic, key func(model.Paper, model.Topic) string) (Known, error) {
-	return known(ctx, s.db, papers, topics, key)
+func (s *Store) Known(ctx context.Context, papers []model.Paper, topics []model.Topic, keysOf func(model.Paper, []model.Topic) []string) (Known, error) {
+	return known(ctx, s.db, papers, topics, keysOf)
 }
 
-func known(ctx context.Context, q querier, papers []model.Paper, topics []model.Topic, key func(model.Paper, model.Topic) string) (Known, error) {
+func known(ctx context.Context, q querier, papers []model.Paper, topics []model.Topic, keysOf func(model.Paper, []model.Topic) []string) (Known, error) {
 	keys := make([]string, 0, len(papers)*len(topics))
 	for _, p := range papers {
-		for _, t := range topics {
-			keys = append(keys, key(p, t))
+		pk := keysOf(p, topics)
+		if len(pk) != len(topics) {
+			return nil, fmt.Errorf("store: known judgements: %d keys for %d topics of %s", len(pk), len(topics), p.ID)
 		}
+		keys = append(keys, pk...)
 	}
 	scores, err := lookupScores(ctx, q, keys)
 	if err != nil {
@@ -118,21 +121,67 @@ func lookupScores(ctx context.Context, q querier, keys []string) (map[string]mod
 	return scores, nil
 }
 
-// SaveJudged commits, in one transaction, a paper's new judgements (by
-// cache key; a key already stored is replaced), marks the paper judged for the
-// date when judged is true (the caller passes true once the paper has a
-// score for every topic) and adds usage to the date's run. The judgements
-// are recorded with the run's model and prompt version.
+// Write is one write of the store's, to be committed alone (the Save
+// methods) or with others in one transaction (Commit): under a steady flow
+// of model answers, committing those that arrived during the previous
+// commit together pays one fsync for all of them.
+type Write struct {
+	op   func(ctx context.Context, tx *sql.Tx) error
+	what string // "save judged 2025-04-28 2504.00001", for errors
+	err  error  // the write is invalid: Commit refuses it
+}
+
+// Commit commits writes in one transaction: all of them, or, when one
+// fails, none (the error names the write that failed).
+func (s *Store) Commit(ctx context.Context, writes ...Write) error {
+	for _, w := range writes {
+		if w.err != nil {
+			return fmt.Errorf("store: %s: %w", w.what, w.err)
+		}
+	}
+	var failed string
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		for _, w := range writes {
+			if err := w.op(ctx, tx); err != nil {
+				failed = w.what
+				return err
+			}
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case failed != "":
+		return fmt.Errorf("store: %s: %w", failed, err)
+	case len(writes) == 1:
+		return fmt.Errorf("store: %s: %w", writes[0].what, err)
+	}
+	return fmt.Errorf("store: commit %d writes: %w", len(writes), err)
+}
+
+// SaveJudged commits Judged alone.
+func (s *Store) SaveJudged(ctx context.Context, date, paperID string, scores map[string]model.Score, judged bool, usage model.Usage) error {
+	return s.Commit(ctx, s.Judged(date, paperID, scores, judged, usage))
+}
+
+// Judged writes a paper's new judgements (by cache key; a key already
+// stored is replaced), marks the paper judged for the date when judged is
+// true (the caller passes true once the paper has a score for every topic)
+// and adds usage to the date's run. The judgements are recorded with the
+// run's model and prompt version.
 //
 // It fails with ErrNoRun when the date has no run and ErrUnknownPaper when
 // the paper is not in the date's list; nothing is saved then.
-func (s *Store) SaveJudged(ctx context.Context, date, paperID string, scores map[string]model.Score, judged bool, usage model.Usage) error {
+func (s *Store) Judged(date, paperID string, scores map[string]model.Score, judged bool, usage model.Usage) Write {
+	w := Write{what: fmt.Sprintf("save judged %s %s", date, paperID)}
 	for key, sc := range scores {
 		if err := validScore(key, sc); err != nil {
-			return fmt.Errorf("store: save judged %s %s: %w", date, paperID, err)
+			w.err = err
+			return w
 		}
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	w.op = func(ctx context.Context, tx *sql.Tx) error {
 		var llmModel, promptVersion string
 		err := tx.QueryRowContext(ctx, `SELECT model, prompt_version FROM runs WHERE stream = ? AND date = ?`, s.stream, date).
 			Scan(&llmModel, &promptVersion)
@@ -167,21 +216,25 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 			}
 		}
 		return s.addUsage(ctx, tx, date, usage)
-	})
-	if err != nil {
-		return fmt.Errorf("store: save judged %s %s: %w", date, paperID, err)
 	}
-	return nil
+	return w
 }
 
-// SaveOutcome records a paper of the date that was not judged (status
-// failed or skipped, reason saying why) and adds the usage its attempts
-// cost, since failed attempts are paid for too.
+// SaveOutcome commits Outcome alone.
 func (s *Store) SaveOutcome(ctx context.Context, date, paperID string, status model.Status, reason string, usage model.Usage) error {
+	return s.Commit(ctx, s.Outcome(date, paperID, status, reason, usage))
+}
+
+// Outcome records a paper of the date that was not judged (status failed
+// or skipped, reason saying why) and adds the usage its attempts cost,
+// since failed attempts are paid for too.
+func (s *Store) Outcome(date, paperID string, status model.Status, reason string, usage model.Usage) Write {
+	w := Write{what: fmt.Sprintf("save outcome %s %s", date, paperID)}
 	if status != model.StatusFailed && status != model.StatusSkipped {
-		return fmt.Errorf("store: save outcome %s %s: invalid status %q (want failed or skipped)", date, paperID, status)
+		w.err = fmt.Errorf("invalid status %q (want failed or skipped)", status)
+		return w
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	w.op = func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.requireRun(ctx, tx, date); err != nil {
 			return err
 		}
@@ -193,25 +246,18 @@ func (s *Store) SaveOutcome(ctx context.Context, date, paperID string, status mo
 			return err
 		}
 		return s.addUsage(ctx, tx, date, usage)
-	})
-	if err != nil {
-		return fmt.Errorf("store: save outcome %s %s: %w", date, paperID, err)
 	}
-	return nil
+	return w
 }
 
 // AddUsage adds usage that belongs to no one paper to the date's run.
 func (s *Store) AddUsage(ctx context.Context, date string, usage model.Usage) error {
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.Commit(ctx, Write{what: "add usage " + date, op: func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.requireRun(ctx, tx, date); err != nil {
 			return err
 		}
 		return s.addUsage(ctx, tx, date, usage)
-	})
-	if err != nil {
-		return fmt.Errorf("store: add usage %s: %w", date, err)
-	}
-	return nil
+	}})
 }
 
 func (s *Store) addUsage(ctx context.Context, tx *sql.Tx, date string, u model.Usage) error {

@@ -128,6 +128,7 @@ func dsn(abs string) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "cache_size(-512)")
 	// BEGIN IMMEDIATE for read-write transactions: the write lock is taken
 	// (waiting up to busy_timeout) before the first read, so a transaction
 	// never fails half-way with SQLITE_BUSY when upgrading from reading to

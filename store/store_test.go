@@ -481,3 +481,57 @@ func TestScoresBatches(t *testing.T) {
 		t.Errorf("Scores(nil) = %v, %v", empty, err)
 	}
 }
+
+// TestKnownChecksItsKeys: a key function that does not give one key per
+// topic is an error, not a misfiled judgement.
+func TestKnownChecksItsKeys(t *testing.T) {
+	s, _ := openTest(t)
+	r := testRun("2025-04-23")
+	_, err := s.Known(context.Background(), testPapers(1), r.Topics, func(model.Paper, []model.Topic) []string {
+		return []string{"only-one"}
+	})
+	if len(r.Topics) == 1 || err == nil || !strings.Contains(err.Error(), "keys for") {
+		t.Fatalf("Known with %d topics and one key: err = %v", len(r.Topics), err)
+	}
+}
+
+// TestCommitIsAllOrNothing: writes committed together are saved together,
+// and one that fails saves none of them and is named in the error.
+func TestCommitIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	r, papers := testRun("2025-04-23"), testPapers(3)
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
+		t.Fatal(err)
+	}
+	judged := func(p model.Paper) Write {
+		return s.Judged(r.Date, p.ID, benchScores(r, p), true, model.Usage{Requests: 1})
+	}
+	err := s.Commit(ctx, judged(papers[0]), s.Judged(r.Date, "9999.99999", nil, true, model.Usage{}), judged(papers[1]))
+	if !errors.Is(err, ErrUnknownPaper) || !strings.Contains(err.Error(), "9999.99999") {
+		t.Fatalf("commit with an unknown paper: %v", err)
+	}
+	if k := knownFor(s, r, papers); len(k) != 0 {
+		t.Fatalf("a failed commit saved %d papers' judgements", len(k))
+	}
+	if err := s.Commit(ctx, judged(papers[0]), judged(papers[1])); err != nil {
+		t.Fatal(err)
+	}
+	run, day, err := s.Run(ctx, r.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := knownFor(s, r, papers); len(k) != 2 || run.Usage.Requests != 2 {
+		t.Errorf("after one commit of two: %d papers known, %d requests counted", len(k), run.Usage.Requests)
+	}
+	if day[0].Status != model.StatusJudged || day[2].Status == model.StatusJudged {
+		t.Errorf("statuses %s, %s, %s", day[0].Status, day[1].Status, day[2].Status)
+	}
+	// An invalid write is refused before anything is tried.
+	if err := s.Commit(ctx, judged(papers[2]), s.Answer(r.Date, papers[2].ID, "", "", "x", model.Usage{})); err == nil {
+		t.Error("a write without task or key was committed")
+	}
+	if k := knownFor(s, r, papers); len(k) != 2 {
+		t.Errorf("a refused commit saved something: %d papers known", len(k))
+	}
+}

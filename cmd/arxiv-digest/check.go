@@ -114,7 +114,7 @@ func (a *app) checkModel(ctx context.Context) error {
 		Topics: []model.Topic{topic},
 	}
 	var res classify.Result[classify.Judgement, []model.Score]
-	if err := classify.Run(ctx, eng, classify.Relevance{}, []classify.Judgement{probe}, func(r classify.Result[classify.Judgement, []model.Score]) { res = r }); err != nil {
+	if err := classify.Run(ctx, eng, classify.NewRelevance(), []classify.Judgement{probe}, func(r classify.Result[classify.Judgement, []model.Score]) { res = r }); err != nil {
 		return err
 	}
 	if res.Status != model.StatusJudged {
