@@ -1,12 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
@@ -258,25 +260,30 @@ func scanRun(row scanner) (Run, error) {
 }
 
 func dayPapers(ctx context.Context, tx *sql.Tx, stream, date string) ([]DayPaper, error) {
+	// Sorted here rather than by ORDER BY: SQLite would sort whole rows,
+	// abstracts and all.
 	rows, err := tx.QueryContext(ctx, `
-SELECT p.id, rp.version, p.title, p.abstract, p.authors, p.categories, rp.announce_type, rp.status, rp.error
+SELECT rp.position, p.id, rp.version, p.title, p.abstract, p.authors, p.categories, rp.announce_type, rp.status, rp.error
 FROM run_papers rp JOIN papers p ON p.id = rp.paper_id
-WHERE rp.stream = ? AND rp.date = ? ORDER BY rp.position`, stream, date)
+WHERE rp.stream = ? AND rp.date = ?`, stream, date)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	papers := []DayPaper{}
+	var positions []int64
 	for rows.Next() {
 		var (
 			dp                  DayPaper
+			position            int64
 			authors, categories string
 			announce, status    string
 		)
-		if err := rows.Scan(&dp.Paper.ID, &dp.Paper.Version, &dp.Paper.Title, &dp.Paper.Abstract, &authors,
+		if err := rows.Scan(&position, &dp.Paper.ID, &dp.Paper.Version, &dp.Paper.Title, &dp.Paper.Abstract, &authors,
 			&categories, &announce, &status, &dp.Error); err != nil {
 			return nil, err
 		}
+		positions = append(positions, position)
 		if err := json.Unmarshal([]byte(authors), &dp.Paper.Authors); err != nil {
 			return nil, fmt.Errorf("paper %s authors: %w", dp.Paper.ID, err)
 		}
@@ -287,7 +294,19 @@ WHERE rp.stream = ? AND rp.date = ? ORDER BY rp.position`, stream, date)
 		dp.Status = model.Status(status)
 		papers = append(papers, dp)
 	}
-	return papers, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	order := make([]int, len(papers))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(positions[a], positions[b]) })
+	sorted := make([]DayPaper, len(papers))
+	for i, j := range order {
+		sorted[i] = papers[j]
+	}
+	return sorted, nil
 }
 
 func nullFloat(f *float64) any {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -533,5 +534,31 @@ func TestCommitIsAllOrNothing(t *testing.T) {
 	}
 	if k := knownFor(s, r, papers); len(k) != 2 {
 		t.Errorf("a refused commit saved something: %d papers known", len(k))
+	}
+}
+
+// TestRunKeepsFeedOrder: a day's papers come back in the order the feed
+// listed them, not in the order of their ids.
+func TestRunKeepsFeedOrder(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	r, papers := testRun("2025-04-23"), testPapers(5)
+	feed := []model.Paper{papers[3], papers[0], papers[4], papers[2], papers[1]}
+	if err := s.BeginRun(ctx, r, feed, knownFor(s, r, feed)); err != nil {
+		t.Fatal(err)
+	}
+	_, day, err := s.Run(ctx, r.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want []string
+	for i := range feed {
+		want = append(want, feed[i].ID)
+		if i < len(day) {
+			got = append(got, day[i].Paper.ID)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("day's papers in order %v, want the feed's %v", got, want)
 	}
 }
