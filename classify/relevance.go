@@ -114,15 +114,24 @@ func RelevanceKey(p model.Paper, t model.Topic, llmModel string) string {
 }
 
 // RelevanceKeys is RelevanceKey of p against each of topics, in order: the
-// paper's text is prepared once for them all.
+// paper's text is prepared once for them all, in a buffer reused from
+// call to call (a day's keys are made several times a run).
 func RelevanceKeys(p model.Paper, topics []model.Topic, llmModel string) []string {
-	paper := appendKeyFields([]byte(p.ID), model.NormalizeSpace(p.Title), model.NormalizeSpace(p.Abstract))
+	bp := keyBuffers.Get().(*[]byte)
+	defer keyBuffers.Put(bp)
+	paper := appendKeyFields(append((*bp)[:0], p.ID...), model.NormalizeSpace(p.Title), model.NormalizeSpace(p.Abstract))
+	n := len(paper)
 	keys := make([]string, len(topics))
 	for i, t := range topics {
-		keys[i] = hexSum(appendKeyFields(paper[:len(paper):len(paper)], t.Name, t.Description, llmModel, RelevanceVersion))
+		paper = appendKeyFields(paper[:n], t.Name, t.Description, llmModel, RelevanceVersion)
+		keys[i] = hexSum(paper)
 	}
+	*bp = paper
 	return keys
 }
+
+// keyBuffers holds the buffers keys are hashed from.
+var keyBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // hashKey is the hex SHA-256 of fields separated by NUL bytes.
 func hashKey(first string, more ...string) string {
