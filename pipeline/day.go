@@ -12,7 +12,7 @@ import (
 
 // listing is an announcement day's paper list as a run works on it.
 type listing struct {
-	day *fetch.Day // its date, source and validators; Papers is not used past list
+	day *fetch.Day // its date, source and validators; its Papers are dropped
 	// papers are the day's papers of the announce types the config keeps,
 	// in feed order.
 	papers []model.Paper
@@ -73,9 +73,12 @@ func (r *Runner) latest(ctx context.Context) (*listing, error) {
 	return r.fetched(day), nil
 }
 
-// fetched keeps the papers of the config's announce types.
+// fetched keeps the papers of the config's announce types. The day keeps
+// none: once judged, the papers can go (the digest is built from the
+// store), and a day holding on to them would keep them all run long.
 func (r *Runner) fetched(day *fetch.Day) *listing {
 	papers, announced := day.Keep(r.Config.Arxiv.AnnounceTypes)
+	day.Papers = nil
 	return &listing{day: day, papers: papers, announced: announced}
 }
 

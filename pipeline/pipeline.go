@@ -180,14 +180,10 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	// changed only what these fields show.
 	d.Incomplete, d.RunError = runErr != "", runErr
 	res.Digest = d
-	if res.Dir, err = render.WriteDay(cfg.Output.Dir, d); err != nil {
-		return nil, errors.Join(judgeErr, fmt.Errorf("write digest: %w", err))
-	}
-	phase.done("write")
-	if err := r.writeHistory(saveCtx); err != nil {
+	if res.Dir, err = r.write(saveCtx, d); err != nil {
 		return nil, errors.Join(judgeErr, err)
 	}
-	phase.done("history")
+	phase.done("write")
 	log.Info("digest written", "dir", res.Dir, "judged", d.Stats.Judged, "failed", d.Stats.Failed,
 		"skipped", d.Stats.Skipped, "selected", d.Stats.Selected, "requests", res.Requests)
 	return res, judgeErr
@@ -297,34 +293,47 @@ func sum(m map[model.AnnounceType]int) int {
 	return n
 }
 
-// dayDir is where render.WriteDay puts a day's digest.
+// dayDir is where render.Write puts a day's digest.
 func dayDir(outDir, date string) string { return filepath.Join(outDir, date) }
 
-// write renders the digest and rebuilds the history pages.
+// write renders the digest and rebuilds the history pages with it.
 func (r *Runner) write(ctx context.Context, d model.Digest) (string, error) {
-	dir, err := render.WriteDay(r.Config.Output.Dir, d)
+	opts, err := r.historyOptions(ctx)
+	if err != nil {
+		return "", err
+	}
+	dir, err := render.Write(r.Config.Output.Dir, d, opts)
 	if err != nil {
 		return "", fmt.Errorf("write digest: %w", err)
 	}
-	return dir, r.writeHistory(ctx)
+	return dir, nil
 }
 
-// writeHistory rebuilds index.html and feed.xml as the store says: with a
-// notice when the stream's newest run is one that failed before it could
-// write a digest.
+// writeHistory rebuilds index.html and feed.xml.
 func (r *Runner) writeHistory(ctx context.Context) error {
-	opts := render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Logger: r.logger()}
-	runs, err := r.Store.Runs(ctx)
+	opts, err := r.historyOptions(ctx)
 	if err != nil {
 		return err
-	}
-	if len(runs) > 0 && runs[0].Status == store.RunFailed {
-		opts.Failure = &render.Failure{At: runs[0].StartedAt.In(time.Local), Expected: runs[0].Date, Error: runs[0].Error}
 	}
 	if err := render.WriteHistory(r.Config.Output.Dir, opts); err != nil {
 		return fmt.Errorf("write history: %w", err)
 	}
 	return nil
+}
+
+// historyOptions shows the history as the store says: with a notice when
+// the stream's newest run is one that failed before it could write a
+// digest.
+func (r *Runner) historyOptions(ctx context.Context) (render.HistoryOptions, error) {
+	opts := render.HistoryOptions{BaseURL: r.Config.Output.BaseURL, Logger: r.logger()}
+	runs, err := r.Store.Runs(ctx)
+	if err != nil {
+		return opts, err
+	}
+	if len(runs) > 0 && runs[0].Status == store.RunFailed {
+		opts.Failure = &render.Failure{At: runs[0].StartedAt.In(time.Local), Expected: runs[0].Date, Error: runs[0].Error}
+	}
+	return opts, nil
 }
 
 // recordFailure records a fetch that failed in the store (a failed run of

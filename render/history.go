@@ -99,27 +99,40 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 	if err != nil {
 		return err
 	}
-	days, err := loadDays(dir, opts.MaxEntries, opts.Logger)
+	index, feed, err := history(dir, opts, nil)
 	if err != nil {
 		return err
+	}
+	return writeHistoryFiles(dir, index, feed, opts.Logger)
+}
+
+// history renders index.html and feed.xml from the days in dir, with today
+// (when not nil) in place of whatever its folder holds.
+func history(dir string, opts HistoryOptions, today *daySummary) (index, feed []byte, err error) {
+	days, err := loadDays(dir, opts.MaxEntries, opts.Logger, today)
+	if err != nil {
+		return nil, nil, err
 	}
 	r, err := newHTMLRenderer()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	if index, err = r.index(days, opts.Failure, opts); err != nil {
+		return nil, nil, err
+	}
+	if feed, err = r.feed(days, opts); err != nil {
+		return nil, nil, err
+	}
+	return index, feed, nil
+}
+
+// writeHistoryFiles replaces index.html and feed.xml. Unchanged pages are
+// left alone: every run rebuilds the history, even one that finds its day
+// already done.
+func writeHistoryFiles(dir string, index, feed []byte, log *slog.Logger) error {
 	if err := os.Remove(filepath.Join(dir, oldFailureFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		opts.Logger.Warn("remove the failure notice of an older version", slog.Any("error", err))
+		log.Warn("remove the failure notice of an older version", slog.Any("error", err))
 	}
-	index, err := r.index(days, opts.Failure, opts)
-	if err != nil {
-		return err
-	}
-	feed, err := r.feed(days, opts)
-	if err != nil {
-		return err
-	}
-	// Unchanged pages are left alone: every run rebuilds the history, even
-	// one that finds its day already done.
 	if _, err := atomicfile.Update(filepath.Join(dir, IndexFile), index, filePerm); err != nil {
 		return fmt.Errorf("render: history: %w", err)
 	}
@@ -135,27 +148,39 @@ func WriteHistory(dir string, opts HistoryOptions) error {
 // the day's date whatever the file says. Only the newest feedDays keep
 // a way to their feed entry (its HTML, or the papers to render it from);
 // the index needs just the counts.
-func loadDays(dir string, feedDays int, log *slog.Logger) ([]daySummary, error) {
+//
+// today, when not nil, is a day about to be written: it takes the place of
+// whatever its folder holds (it is listed even when the folder does not
+// exist yet).
+func loadDays(dir string, feedDays int, log *slog.Logger, today *daySummary) ([]daySummary, error) {
 	ents, err := os.ReadDir(dir)
-	if err != nil {
+	if err != nil && !(today != nil && errors.Is(err, os.ErrNotExist)) {
 		return nil, fmt.Errorf("render: history: %w", err)
 	}
 	var names []string
 	for _, e := range ents {
-		if e.IsDir() && model.ValidDate(e.Name()) {
+		if e.IsDir() && model.ValidDate(e.Name()) && (today == nil || e.Name() != today.Digest.Date) {
 			names = append(names, e.Name())
 		}
+	}
+	if today != nil {
+		names = append(names, today.Digest.Date)
 	}
 	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(b, a) })
 	var days []daySummary
 	for _, name := range names {
-		day, err := readDay(filepath.Join(dir, name), len(days) < feedDays)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			log.Warn("skip unreadable digest", slog.String("dir", filepath.Join(dir, name)), slog.Any("error", err))
-			continue
+		var day daySummary
+		if today != nil && name == today.Digest.Date {
+			day = *today
+		} else {
+			day, err = readDay(filepath.Join(dir, name), len(days) < feedDays)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				log.Warn("skip unreadable digest", slog.String("dir", filepath.Join(dir, name)), slog.Any("error", err))
+				continue
+			}
 		}
 		if day.Digest.Date != name {
 			log.Warn("digest date differs from its folder", slog.String("dir", filepath.Join(dir, name)), slog.String("date", day.Digest.Date))

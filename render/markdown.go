@@ -137,9 +137,9 @@ func (w *mdWriter) section(s section) {
 
 func (w *mdWriter) paper(p paper) {
 	e := p.E
-	title := EscapeMarkdown(p.Title())
-	if p.Linkable() {
-		w.line("### [", title, "](", p.AbsURL(), ")")
+	title := EscapeMarkdown(p.Title)
+	if p.Linkable {
+		w.line("### [", title, "](", p.AbsURL, ")")
 	} else {
 		w.line("### ", title)
 	}
@@ -149,16 +149,16 @@ func (w *mdWriter) paper(p paper) {
 		w.line()
 	}
 	// Meta lines, joined by backslash hard breaks.
-	meta := []string{fmt.Sprintf("**%.2f**", p.Score.Relevance), EscapeMarkdown(p.AnnounceLabel())}
+	meta := []string{fmt.Sprintf("**%.2f**", p.Score.Relevance), EscapeMarkdown(p.AnnounceLabel)}
 	meta = append(meta, mdCategories(e.Categories)...)
-	ref := EscapeMarkdown(p.Ref())
-	if p.Linkable() {
-		meta = append(meta, ref, "[PDF]("+p.PDFURL()+")", "[HTML]("+p.HTMLURL()+")")
+	ref := EscapeMarkdown(p.Ref)
+	if p.Linkable {
+		meta = append(meta, ref, "[PDF]("+p.PDFURL+")", "[HTML]("+p.HTMLURL+")")
 	} else {
 		meta = append(meta, ref)
 	}
 	lines := []string{strings.Join(meta, " · ")}
-	if names, more := p.Byline(); names != "" {
+	if names, more := p.Shown, p.More; names != "" {
 		by := EscapeMarkdown(names)
 		if more > 0 {
 			by += " … \\+" + thousands(int64(more)) + " more"
@@ -178,7 +178,7 @@ func (w *mdWriter) paper(p paper) {
 		w.line("> ", r)
 		w.line()
 	}
-	_, more := p.Byline()
+	more := p.More
 	abstract := EscapeMarkdown(e.Abstract)
 	if abstract == "" && more == 0 {
 		return
@@ -227,15 +227,15 @@ func (w *mdWriter) failed(v *view) {
 	w.line("## ", failedHeading)
 	w.line()
 	for _, p := range v.Failed {
-		title := EscapeMarkdown(p.Title())
-		if p.Linkable() {
-			title = "[" + title + "](" + p.AbsURL() + ")"
+		title := EscapeMarkdown(p.Title)
+		if p.Linkable {
+			title = "[" + title + "](" + p.AbsURL + ")"
 		}
 		reason := EscapeMarkdown(p.E.Error)
 		if reason == "" {
 			reason = "no error recorded"
 		}
-		w.line("- ", title, " · ", EscapeMarkdown(p.Ref()), " · error: ", reason)
+		w.line("- ", title, " · ", EscapeMarkdown(p.Ref), " · error: ", reason)
 	}
 	if len(v.Failed) > 0 {
 		w.line()

@@ -41,18 +41,71 @@ const filePerm = 0o644
 // folder. digest.json is written last, so a day WriteHistory can see has
 // its pages.
 func WriteDay(dir string, d model.Digest) (string, error) {
+	return writeDay(dir, d, nil)
+}
+
+// Write writes the day's files as WriteDay does and rebuilds the history
+// with the day in it, as WriteHistory would once they are written, but
+// sooner: the index and feed are made while the day's pages still are,
+// from the day's feed entry as it was rendered and the other days' files,
+// and replace the old ones once the day's files are in place.
+func Write(dir string, d model.Digest, opts HistoryOptions) (string, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return "", err
+	}
+	var index, feed []byte
+	day, err := writeDay(dir, d, func(entry []byte) (err error) {
+		today := daySummary{Digest: summary(d), FeedHTML: string(entry)}
+		today.Digest.Papers = nil
+		index, feed, err = history(dir, opts, &today)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return day, writeHistoryFiles(dir, index, feed, opts.Logger)
+}
+
+// writeDay is WriteDay; with withEntry, the day's feed entry is rendered
+// into memory and written from there, and withEntry is called with it
+// while the other files are still being made.
+func writeDay(dir string, d model.Digest, withEntry func(entry []byte) error) (string, error) {
 	if !model.ValidDate(d.Date) {
 		return "", fmt.Errorf("render: write day %q: %w", d.Date, ErrBadDate)
 	}
 	// Each file is rendered into its file as it is written, so that none
-	// of them is ever whole in memory on a 2,000-paper day, and they are
-	// made side by side; they replace the old ones in order, digest.json
-	// last.
+	// of them is ever whole in memory on a 2,000-paper day (the feed entry,
+	// without abstracts, is the exception when withEntry needs it), and
+	// they are made side by side; they replace the old ones in order,
+	// digest.json last.
 	day := filepath.Join(dir, d.Date)
+	var entry []byte
+	writeEntry := func(w *bufio.Writer) error {
+		r, err := newHTMLRenderer()
+		if err != nil {
+			return err
+		}
+		return r.writeFragment(w, summary(d))
+	}
+	if withEntry != nil {
+		writeEntry = func(w *bufio.Writer) error {
+			r, err := newHTMLRenderer()
+			if err != nil {
+				return err
+			}
+			if entry, err = r.fragment(summary(d)); err != nil {
+				return err
+			}
+			_, err = w.Write(entry)
+			return err
+		}
+	}
 	files := []struct {
 		name  string
 		write func(*bufio.Writer) error
 	}{
+		{EntryFile, writeEntry},
 		{MarkdownFile, func(w *bufio.Writer) error { writeMarkdown(w, d); return nil }},
 		{HTMLFile, func(w *bufio.Writer) error {
 			r, err := newHTMLRenderer()
@@ -60,13 +113,6 @@ func WriteDay(dir string, d model.Digest) (string, error) {
 				return err
 			}
 			return r.writePage(w, d)
-		}},
-		{EntryFile, func(w *bufio.Writer) error {
-			r, err := newHTMLRenderer()
-			if err != nil {
-				return err
-			}
-			return r.writeFragment(w, summary(d))
 		}},
 		{SummaryFile, func(w *bufio.Writer) error { return writeSummary(w, d) }},
 		{JSONFile, func(w *bufio.Writer) error { return writeJSON(w, d) }},
@@ -76,6 +122,9 @@ func WriteDay(dir string, d model.Digest) (string, error) {
 	for i, f := range files {
 		g.Go(func() (err error) {
 			pending[i], err = atomicfile.Prepare(filepath.Join(day, f.name), filePerm, f.write)
+			if err == nil && f.name == EntryFile && withEntry != nil {
+				err = withEntry(entry)
+			}
 			return err
 		})
 	}

@@ -403,3 +403,65 @@ func TestFailureNotice(t *testing.T) {
 		t.Error("the notice outlives the failure")
 	}
 }
+
+// TestWriteIsWriteDayThenHistory: Write leaves exactly what WriteDay and
+// then WriteHistory leave: the day's files, the index and the feed, for a
+// new newest day, a day written again, a day past the feed's length and a
+// first day in an empty folder.
+func TestWriteIsWriteDayThenHistory(t *testing.T) {
+	newest := sampleDigest()
+	newest.Date, newest.GeneratedAt = "2025-05-02", "2025-05-02T06:00:00Z"
+	again := sampleDigest()
+	again.Date, again.GeneratedAt = "2025-04-28", "2025-05-02T07:00:00Z"
+	again.Papers = again.Papers[:2]
+	failure := &Failure{At: time.Date(2025, 5, 2, 20, 30, 0, 0, time.UTC), Expected: "2025-05-03", Error: "fetch: 503"}
+	for _, tt := range []struct {
+		name    string
+		fixture bool
+		d       model.Digest
+		opts    HistoryOptions
+	}{
+		{"newest day", true, newest, HistoryOptions{}},
+		{"a day again", true, again, HistoryOptions{BaseURL: "https://example.org/d/"}},
+		{"past the feed", true, again, HistoryOptions{MaxEntries: 1, Failure: failure}},
+		{"first day", false, newest, HistoryOptions{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := t.TempDir(), t.TempDir()
+			if tt.fixture {
+				fixture := writeHistoryFixture(t)
+				if err := os.CopyFS(a, os.DirFS(fixture)); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.CopyFS(b, os.DirFS(fixture)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now := func() time.Time { return time.Date(2025, 5, 2, 21, 0, 0, 0, time.UTC) }
+			opts := tt.opts
+			opts.Now = now
+			if _, err := Write(a, tt.d, opts); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := WriteDay(b, tt.d); err != nil {
+				t.Fatal(err)
+			}
+			if err := WriteHistory(b, opts); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{IndexFile, FeedFile, filepath.Join(tt.d.Date, EntryFile), filepath.Join(tt.d.Date, JSONFile), filepath.Join(tt.d.Date, SummaryFile)} {
+				got, err := os.ReadFile(filepath.Join(a, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := os.ReadFile(filepath.Join(b, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s differs from WriteDay then WriteHistory:\n%s\nwant\n%s", name, got, want)
+				}
+			}
+		})
+	}
+}
