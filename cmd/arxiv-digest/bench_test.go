@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -12,30 +11,8 @@ import (
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
+	"github.com/arxiv-digest/arxiv-digest/internal/testfeed"
 )
-
-// syntheticFeed is an arXiv RSS day of n papers shaped like the real ones
-// (long abstracts, several authors, TeX, categories).
-func syntheticFeed(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`<?xml version='1.0' encoding='UTF-8'?>
-<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" version="2.0">
-<channel><title>cs updates on arXiv.org</title><link>http://rss.arxiv.org/rss/cs</link><description>cs updates</description>
-<pubDate>Mon, 28 Apr 2025 00:00:00 -0400</pubDate><skipDays><day>Saturday</day><day>Sunday</day></skipDays>
-`)
-	abstract := strings.Repeat("We study how large language models hallucinate under distribution shift, and propose a retrieval-augmented decoding method with $O(n \\log n)$ cost. ", 8)
-	for i := range n {
-		id := fmt.Sprintf("2504.%05d", 10000+i)
-		fmt.Fprintf(&b, `<item><title>Paper %d on calibrated decoding for $A_n$ models</title><link>https://arxiv.org/abs/%s</link>
-<description>arXiv:%sv1 Announce Type: new 
-Abstract: %s</description><guid isPermaLink="false">oai:arXiv.org:%sv1</guid>
-<category>cs.CL</category><category>cs.LG</category><pubDate>Mon, 28 Apr 2025 00:00:00 -0400</pubDate>
-<arxiv:announce_type>new</arxiv:announce_type><dc:creator>Ana Garc\'ia, J\"org M\"uller, Przemys{\l}aw Nowak, Li Wei, Sam Smith</dc:creator></item>
-`, i, id, id, abstract, id)
-	}
-	b.WriteString("</channel></rss>\n")
-	return []byte(b.String())
-}
 
 // BenchmarkRunPeakRSS runs the real binary on a 2,000-paper day against the
 // fake API and reports the child process's peak resident memory.
@@ -44,7 +21,7 @@ Abstract: %s</description><guid isPermaLink="false">oai:arXiv.org:%sv1</guid>
 func BenchmarkRunPeakRSS(b *testing.B) {
 	for range b.N {
 		dir := b.TempDir()
-		arxiv := newFakeArxiv(b, syntheticFeed(2000))
+		arxiv := newFakeArxiv(b, testfeed.Synthetic(2000))
 		llm := fakeopenai.NewT(b, fakeopenai.Config{MeanLatency: 20 * time.Millisecond, Sigma: 0.3, Seed: 11})
 		cfg := testConfig(b, dir, arxiv.URL, llm.URL, "")
 		data, _ := os.ReadFile(cfg) // the default concurrency, not the tests' 4
@@ -65,23 +42,31 @@ func BenchmarkRunPeakRSS(b *testing.B) {
 }
 
 // BenchmarkRunPhases runs the real binary on a 2,000-paper day at
-// concurrency 128 against a 50 ms fake model and reports the time spent
-// outside the model calls, phase by phase, and the peak resident memory:
+// concurrency 128 against a 50 ms fake model (TL;DRs off: judging only)
+// and reports the time spent outside the model calls, phase by phase, and
+// the peak resident memory:
 //
-//   - start_s: from starting the process to the first model request
-//     (loading, fetching and parsing the feed, recording the day's papers);
+//   - start_s: from starting the process to the first model request;
+//     within it fetch_s (fetching and parsing the feed) and known_s
+//     (finding what the store knows already);
 //
-//   - record_s: recording the day's papers, within start_s (from the
-//     pipeline's debug log);
+//   - record_s: recording the day's papers, done while the first requests
+//     are out (it overlaps the model calls, and is not in start_s);
 //
-//   - tail_s: from the last model answer to the process's exit (the last
-//     answers saved, the digest built, rendered and written);
+//   - tail_s: from the last model answer to the process's exit; within it
+//     digest_s (the last answers saved and the digest built from the
+//     store) and write_s (the day's files, and the index and feed made
+//     alongside them);
 //
-//   - outside_s: start_s + tail_s.
+//   - outside_s: start_s + tail_s; model_s: from the first request to the
+//     last answer; cpu_s: the process's user and system CPU time, steadier
+//     than the wall-clock figures on a shared machine.
 //
-//     go test -run '^$' -bench BenchmarkRunPhases -benchtime 1x -count 3 ./cmd/arxiv-digest
+// The phases come from the pipeline's debug log ("phase" lines).
+//
+//	go test -run '^$' -bench BenchmarkRunPhases -benchtime 1x -count 10 ./cmd/arxiv-digest
 func BenchmarkRunPhases(b *testing.B) {
-	feed := syntheticFeed(2000)
+	feed := testfeed.Synthetic(2000)
 	for range b.N {
 		dir := b.TempDir()
 		arxiv := newFakeArxiv(b, feed)
@@ -105,11 +90,14 @@ func BenchmarkRunPhases(b *testing.B) {
 		ru := p.ProcessState.SysUsage().(*syscall.Rusage)
 		startS, tailS := st.First.Sub(start).Seconds(), end.Sub(st.Last).Seconds()
 		b.ReportMetric(startS, "start_s")
-		b.ReportMetric(phaseSeconds(b, stderr.String(), "record"), "record_s")
+		for _, phase := range []string{"fetch", "known", "record", "digest", "write"} {
+			b.ReportMetric(phaseSeconds(b, stderr.String(), phase), phase+"_s")
+		}
 		b.ReportMetric(tailS, "tail_s")
 		b.ReportMetric(startS+tailS, "outside_s")
 		b.ReportMetric(st.Last.Sub(st.First).Seconds(), "model_s")
 		b.ReportMetric(float64(ru.Maxrss)/1024, "peak_RSS_MB")
+		b.ReportMetric(time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds(), "cpu_s")
 	}
 }
 
