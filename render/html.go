@@ -59,9 +59,7 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 		"num":         func(n int) string { return thousands(int64(n)) },
 		"kept":        keptCount,
 		"plural":      plural,
-		"rel":         func(f float64) string { return fmt.Sprintf("%.2f", f) },
-		"relClass":    relClass,
-		"relWidth":    relWidth,
+		"rel":         relText,
 		"longDate":    longDate,
 		"css":         func() template.CSS { return template.CSS(styleCSS) },
 		"csp":         func() string { return csp },
@@ -71,13 +69,11 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 		"skipNote":    skippedNote,
 		"failedH":     func() string { return failedHeading },
 		"topicID":     func(i int) string { return fmt.Sprintf("topic-%d", i+1) },
-		"paperID":     paperID,
 		"add":         func(a, b int) int { return a + b },
-		"announceK":   func(t model.AnnounceType) string { return announceClass(t) },
 		"verdictMark": verdictMark,
 		"sourceName":  sourceName,
 		"sourceNote":  sourceNote,
-		"dict_paper":  func(p paper, compact bool) paperCard { return paperCard{P: p, Compact: compact} },
+		"dict_paper":  newPaperCard,
 	}
 	tpl, err := template.New("page").Funcs(funcs).Parse(pageTemplate)
 	if err != nil {
@@ -87,10 +83,22 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 	return r, nil
 }
 
-// paperCard is what the paper template draws.
+// paperCard is what the paper template draws, with what it shows of the
+// score and the anchor worked out once (fields, not calls, for speed).
 type paperCard struct {
 	P       paper
 	Compact bool
+
+	ID            string // the article's anchor; "" for an odd id
+	Rel, RelClass string
+	RelWidth      template.CSS
+	AnnounceClass string
+}
+
+func newPaperCard(p paper, compact bool) paperCard {
+	r := p.Score.Relevance
+	return paperCard{P: p, Compact: compact, ID: paperID(p.E), Rel: relText(r), RelClass: relClass(r),
+		RelWidth: relWidth(r), AnnounceClass: announceClass(p.E.AnnounceType)}
 }
 
 // dayPage is what the page template draws.
@@ -181,6 +189,9 @@ func isPlain(c string) bool {
 	}
 	return true
 }
+
+// relText shows a relevance with two decimals.
+func relText(f float64) string { return fmt.Sprintf("%.2f", f) }
 
 // relClass buckets a relevance for its badge colour.
 func relClass(f float64) string {
