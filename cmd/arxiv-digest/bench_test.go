@@ -28,14 +28,15 @@ func BenchmarkRunPeakRSS(b *testing.B) {
 		os.WriteFile(cfg, bytes.Replace(data, []byte("concurrency: 4"), []byte("concurrency: 16"), 1), 0o644)
 		p := exec.Command(binary(b), "run", "--config", cfg)
 		p.Env = append(p.Environ(), "TEST_LLM_KEY="+testKey)
+		var out bytes.Buffer
+		p.Stdout, p.Stderr = &out, &out
 		start := time.Now()
-		out, err := p.CombinedOutput()
+		peak, err := runPeak(p)
 		if err != nil {
-			b.Fatalf("run: %v\n%s", err, out)
+			b.Fatalf("run: %v\n%s", err, out.String())
 		}
 		elapsed := time.Since(start)
-		ru := p.ProcessState.SysUsage().(*syscall.Rusage)
-		b.ReportMetric(float64(ru.Maxrss)/1024, "peak_RSS_MB") // Linux reports KiB
+		b.ReportMetric(peak, "peak_RSS_MB")
 		b.ReportMetric(elapsed.Seconds(), "wall_s")
 		b.ReportMetric(float64(llm.Stats().Completed), "answers")
 	}
@@ -79,7 +80,8 @@ func BenchmarkRunPhases(b *testing.B) {
 		var stderr bytes.Buffer
 		p.Stderr = &stderr
 		start := time.Now()
-		if err := p.Run(); err != nil {
+		peak, err := runPeak(p)
+		if err != nil {
 			b.Fatalf("run: %v\n%s", err, stderr.String())
 		}
 		end := time.Now()
@@ -96,7 +98,7 @@ func BenchmarkRunPhases(b *testing.B) {
 		b.ReportMetric(tailS, "tail_s")
 		b.ReportMetric(startS+tailS, "outside_s")
 		b.ReportMetric(st.Last.Sub(st.First).Seconds(), "model_s")
-		b.ReportMetric(float64(ru.Maxrss)/1024, "peak_RSS_MB")
+		b.ReportMetric(peak, "peak_RSS_MB")
 		b.ReportMetric(time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds(), "cpu_s")
 	}
 }
