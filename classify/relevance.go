@@ -44,13 +44,13 @@ func NewRelevance() Relevance { return Relevance{shared: new(sync.Map)} }
 // relevanceShared is what every request for one list of topics sends.
 type relevanceShared struct {
 	instructions string
-	schema       map[string]any
+	schema       json.RawMessage
 }
 
 // sharedFor returns the system message and schema for topics.
 func (r Relevance) sharedFor(topics []model.Topic) *relevanceShared {
 	build := func() *relevanceShared {
-		return &relevanceShared{instructions: relevancePrompt(topics), schema: RelevanceSchema(topics)}
+		return &relevanceShared{instructions: relevancePrompt(topics), schema: schemaJSON(RelevanceSchema(topics))}
 	}
 	if r.shared == nil {
 		return build()

@@ -2,6 +2,8 @@ package classify
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
@@ -36,9 +38,10 @@ type Request struct {
 	// Input is the user message: the data to work on.
 	Input string
 	// SchemaName and Schema are response_format.json_schema: the answer's
-	// strict schema (every object closed, every property required).
+	// strict schema (every object closed, every property required), as
+	// JSON. A task makes it once (schemaJSON), not once per request.
 	SchemaName string
-	Schema     map[string]any
+	Schema     json.RawMessage
 	// MaxTokens caps the answer. Reasoning models get
 	// ReasoningAllowance more, since their reasoning counts here.
 	MaxTokens int
@@ -133,4 +136,13 @@ type jobEnd struct {
 	err      error
 	usage    model.Usage
 	attempts int
+}
+
+// schemaJSON is a schema built of maps, slices and strings, as JSON.
+func schemaJSON(schema map[string]any) json.RawMessage {
+	b, err := json.Marshal(schema)
+	if err != nil {
+		panic(fmt.Sprintf("classify: a schema that is not JSON: %v", err)) // built by code, never by input
+	}
+	return b
 }

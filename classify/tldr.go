@@ -29,14 +29,14 @@ var _ Task[model.Paper, string] = TLDR{}
 const tldrSchemaName = "paper_tldr"
 
 // tldrSchema is the strict schema of a TL;DR answer: {"tldr": "..."}.
-var tldrSchema = map[string]any{
+var tldrSchema = schemaJSON(map[string]any{
 	"type":                 "object",
 	"additionalProperties": false,
 	"required":             []any{"tldr"},
 	"properties": map[string]any{
 		"tldr": map[string]any{"type": "string", "description": "the TL;DR, one or two sentences"},
 	},
-}
+})
 
 // Name is "tldr".
 func (TLDR) Name() string { return "tldr" }
