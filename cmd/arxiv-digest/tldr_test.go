@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
@@ -96,17 +97,24 @@ func TestTLDRs(t *testing.T) {
 func TestTLDRFailure(t *testing.T) {
 	dir := t.TempDir()
 	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
-	var bad string // the paper whose TL;DR is always far too long
+	var (
+		mu  sync.Mutex
+		bad string // the paper whose TL;DR is always far too long
+	)
 	llm := fakeopenai.NewT(t, fakeopenai.Config{TLDR: func(paper string) string {
+		mu.Lock()
 		if bad == "" {
 			first, _, _ := strings.Cut(paper, "\n")
 			bad = first
 		}
-		if strings.HasPrefix(paper, bad+"\n") {
+		isBad := strings.HasPrefix(paper, bad+"\n")
+		mu.Unlock()
+		if isBad {
 			return strings.Repeat("far too long ", 40)
 		}
 		return fakeopenai.DefaultTLDR(paper)
 	}})
+	badPaper := func() string { mu.Lock(); defer mu.Unlock(); return bad }
 	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
 	withTLDR(t, cfg)
 
@@ -115,7 +123,7 @@ func TestTLDRFailure(t *testing.T) {
 		t.Fatalf("a failed TL;DR failed the run: exit %d\n%s", res.code, res.stderr)
 	}
 	d := readDigest(t, dir, "2025-04-28")
-	badID := strings.TrimPrefix(bad, "arXiv paper ")
+	badID := strings.TrimPrefix(badPaper(), "arXiv paper ")
 	for _, p := range d.Papers {
 		if p.ID == badID && (p.Status != model.StatusJudged || len(p.SelectedTopics) == 0 || p.TLDR != "") {
 			t.Errorf("the paper whose TL;DR failed: %+v", p)
@@ -146,7 +154,7 @@ func TestTLDRFailure(t *testing.T) {
 		}
 	}
 	// Asked twice in each of three runs: the first, the one retry, --force.
-	if n := llm.Stats().TLDRs[bad]; n != 6 {
+	if n := llm.Stats().TLDRs[badPaper()]; n != 6 {
 		t.Errorf("the bad TL;DR was asked for %d times, want 6", n)
 	}
 }

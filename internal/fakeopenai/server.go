@@ -50,7 +50,8 @@ type Config struct {
 	Seed int64
 	// Score returns the relevance for (user message text, topic name).
 	// Default: a deterministic hash in [0,1], but 0.95 when the topic name
-	// appears (case-insensitively) in the paper text.
+	// appears (case-insensitively) in the paper text. Like TLDR and
+	// Handler, it is called from concurrent requests.
 	Score func(paper string, topic string) float64
 	// TLDR returns the TL;DR of a paper (the user message text) for
 	// requests whose schema asks for one. Default: DefaultTLDR.
