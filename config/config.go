@@ -27,6 +27,10 @@ type Config struct {
 	Store     Store    `yaml:"store"`
 	Schedule  Schedule `yaml:"schedule"`
 	Log       Log      `yaml:"log"`
+	// Email, when set, mails each day's digest (see delivery.go).
+	Email *Email `yaml:"email"`
+	// Notify posts each day's digest to chat webhooks.
+	Notify []Notify `yaml:"notify"`
 
 	// Path is the file the config was read from ("" for defaults).
 	Path string `yaml:"-"`

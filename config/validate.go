@@ -163,6 +163,7 @@ func (c *Config) Validate() error {
 			bad("tldr.max_words", "invalid value %d: must be between 5 and 200", c.TLDR.MaxWords)
 		}
 	}
+	c.validateDelivery(bad)
 	switch c.Log.Format {
 	case "text", "json":
 	default:

@@ -134,3 +134,24 @@ func Build(d Digest, papers []Paper, outcomes map[string]Outcome) Digest {
 	}
 	return d
 }
+
+// Pick is a selected paper with the score of its best topic.
+type Pick struct {
+	Entry
+	Best Score // the score of SelectedTopics[0]
+}
+
+// Ranked returns the digest's selected papers, each once, best first (by
+// the relevance of its best topic; ties keep the day's order).
+func (d Digest) Ranked() []Pick {
+	var picks []Pick
+	for _, e := range d.Papers {
+		if len(e.SelectedTopics) == 0 {
+			continue
+		}
+		best, _ := e.Score(e.SelectedTopics[0])
+		picks = append(picks, Pick{Entry: e, Best: best})
+	}
+	slices.SortStableFunc(picks, func(a, b Pick) int { return cmp.Compare(b.Best.Relevance, a.Best.Relevance) })
+	return picks
+}
