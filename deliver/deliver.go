@@ -157,6 +157,22 @@ func Deliverable(d model.Digest) (bool, string) {
 	return true, ""
 }
 
+// Settled reports whether every target has a record for date that keeps
+// it from being sent again (sent, or left sending), so that a caller can
+// skip building the day's digest.
+func (dl *Deliverer) Settled(ctx context.Context, date string) (bool, error) {
+	records, err := dl.Store.Deliveries(ctx, date)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range dl.Targets {
+		if r, ok := records[t.ID()]; !ok || r.State == store.DeliveryFailed {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // Deliver sends day to every target not yet sent it. With again, targets
 // are sent whatever the records say (the `send` command). It never fails
 // as a whole: each target's outcome is in the report, and each is recorded.

@@ -25,7 +25,16 @@ type Digest struct {
 	Incomplete bool    `json:"incomplete"`
 	RunError   string  `json:"run_error,omitempty"`
 	Stats      Stats   `json:"stats"`
-	Papers     []Entry `json:"papers"`
+	// Undelivered lists the deliveries of this day (email, webhooks) that
+	// failed; the next run tries them again.
+	Undelivered []Undelivered `json:"undelivered,omitempty"`
+	Papers      []Entry       `json:"papers"`
+}
+
+// Undelivered is a delivery of the day that failed: to whom, and why.
+type Undelivered struct {
+	Target string `json:"target"` // "email:me@example.org", "slack:SLACK_WEBHOOK_URL"
+	Error  string `json:"error"`
 }
 
 // Stats counts a digest's papers. Fetched is every paper the day announced

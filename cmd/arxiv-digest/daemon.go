@@ -36,6 +36,9 @@ flight get llm.grace, the saving ` + saveMargin.String() + ` more), and exits 0.
 			if err := a.requireKey(); err != nil {
 				return err
 			}
+			if err := a.requireDelivery(); err != nil {
+				return err
+			}
 			return a.daemon(c.Context())
 		},
 	}
@@ -130,6 +133,9 @@ func (a *app) scheduledRun(ctx context.Context) error {
 	if res != nil {
 		a.summarize(res)
 	}
+	// A day whose delivery failed is retried like a failed run: the retry
+	// finds the day complete (no model request) and delivers it.
+	undelivered := a.deliverDay(ctx, r, res)
 	if err == nil && res.Digest.Date > want {
 		if _, _, serr := a.store.Run(ctx, want); errors.Is(serr, store.ErrNoRun) {
 			a.log.Warn("the feed has moved past a day without a digest; rebuilding it from the arXiv API", "date", want)
@@ -137,7 +143,11 @@ func (a *app) scheduledRun(ctx context.Context) error {
 			if res != nil {
 				a.summarize(res)
 			}
+			undelivered = errors.Join(undelivered, a.deliverDay(ctx, r, res))
 		}
+	}
+	if err == nil && undelivered != nil {
+		return fmt.Errorf("delivery failed: %w", undelivered)
 	}
 	return retryVerdict(err)
 }

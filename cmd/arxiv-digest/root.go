@@ -70,6 +70,7 @@ on arXiv's schedule.`,
 		newDaemonCmd(e),
 		newInitCmd(e),
 		newCheckCmd(e),
+		newSendCmd(e),
 		newVersionCmd(e),
 	)
 	return root

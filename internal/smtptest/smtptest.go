@@ -125,7 +125,7 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.messages...)
 }
 
-// Sessions counts the connections that reached the SMTP greeting.
+// Sessions counts the SMTP sessions begun (a STARTTLS begins a second).
 func (s *Server) Sessions() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
