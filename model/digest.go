@@ -22,9 +22,9 @@ type Digest struct {
 	NoAnnouncements bool `json:"no_announcements"`
 	// Incomplete is true when the run stopped before every paper was tried
 	// (Ctrl-C, a fatal API error, the cost budget); RunError says why.
-	Incomplete bool    `json:"incomplete"`
-	RunError   string  `json:"run_error,omitempty"`
-	Stats      Stats   `json:"stats"`
+	Incomplete bool   `json:"incomplete"`
+	RunError   string `json:"run_error,omitempty"`
+	Stats      Stats  `json:"stats"`
 	// Undelivered lists the deliveries of this day (email, webhooks) that
 	// failed; the next run tries them again.
 	Undelivered []Undelivered `json:"undelivered,omitempty"`

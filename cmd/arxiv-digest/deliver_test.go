@@ -316,4 +316,3 @@ func assertNoSecret(t testing.TB, dir, secret string) {
 		return nil
 	})
 }
-
