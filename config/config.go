@@ -26,6 +26,7 @@ type Config struct {
 	Output    Output   `yaml:"output"`
 	Store     Store    `yaml:"store"`
 	Schedule  Schedule `yaml:"schedule"`
+	Serve     Serve    `yaml:"serve"`
 	Log       Log      `yaml:"log"`
 	// Email, when set, mails each day's digest (see delivery.go).
 	Email *Email `yaml:"email"`
@@ -113,6 +114,21 @@ type Schedule struct {
 	RetryBackoff Duration `yaml:"retry_backoff"`
 }
 
+// Serve says where `arxiv-digest serve` (and the daemon, when Enabled)
+// serves output.dir over HTTP.
+type Serve struct {
+	// Addr is host:port to listen on; the default is this machine only.
+	Addr string `yaml:"addr"`
+	// Enabled makes the daemon serve output.dir too, so one process runs
+	// the schedule and the pages.
+	Enabled bool `yaml:"enabled"`
+}
+
+// DefaultServeAddr is where output.dir is served unless serve.addr or
+// --addr says otherwise: loopback, so that nothing beyond this machine sees
+// the digests unless asked.
+const DefaultServeAddr = "127.0.0.1:8080"
+
 // Log says how the program logs.
 type Log struct {
 	Format string `yaml:"format"` // text or json
@@ -142,7 +158,8 @@ func Default() Config {
 		Output:    Output{Dir: "digests"},
 		Schedule: Schedule{Cron: "30 20 * * 0-4", Timezone: "America/New_York",
 			Retries: 6, RetryBackoff: Duration(10 * time.Minute)},
-		Log: Log{Format: "text", Level: "info"},
+		Serve: Serve{Addr: DefaultServeAddr},
+		Log:   Log{Format: "text", Level: "info"},
 	}
 }
 

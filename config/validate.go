@@ -164,6 +164,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateDelivery(bad)
+	if err := CheckAddr(c.Serve.Addr); err != nil {
+		bad("serve.addr", "%v", err)
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:
