@@ -40,6 +40,15 @@ type decoder struct {
 	pos  int
 	out  strings.Builder
 	keep []bool // one entry per open brace: whether its braces are written
+
+	// prose turns on what only titles and abstracts get (see Text): dashes,
+	// quotes, ~, the text symbols, and math spans passed over untouched.
+	prose bool
+	// split collects the output as pieces (prose, math, prose, ...) instead
+	// of writing math spans verbatim into out.
+	split  bool
+	pieces []piece
+	spans  spanScanner
 }
 
 func (d *decoder) run() {
@@ -53,7 +62,22 @@ func (d *decoder) run() {
 			d.pos += n
 			d.closeGroup()
 		case '\\':
+			if d.prose && d.mathSpan() {
+				continue
+			}
 			d.command()
+		case '$':
+			if d.prose && d.mathSpan() {
+				continue
+			}
+			d.pos += n
+			d.out.WriteByte('$')
+		case '-', '`', '\'', '~':
+			if d.prose && d.ligature() {
+				continue
+			}
+			d.pos += n
+			d.out.WriteRune(r)
 		default:
 			d.pos += n
 			d.out.WriteRune(r)
@@ -104,6 +128,15 @@ func (d *decoder) command() {
 	if lit, ok := letters[name]; ok {
 		d.skipSpaces() // TeX eats the spaces after a control word
 		d.out.WriteString(lit)
+		return
+	}
+	if lit, ok := textSymbols[name]; ok && d.prose {
+		// Unlike TeX, the space after the command is kept: abstracts
+		// write "\ldots and" and "\LaTeX is" and mean the space.
+		d.out.WriteString(lit)
+		if d.pos+1 < len(d.src) && d.src[d.pos] == '{' && d.src[d.pos+1] == '}' {
+			d.pos += 2 // \LaTeX{}
+		}
 		return
 	}
 	if _, ok := styleCommands[name]; ok {
