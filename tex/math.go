@@ -279,8 +279,11 @@ func (p *mathParser) name() string {
 	if p.pos == start && p.pos < len(p.src) {
 		_, size := utf8.DecodeRuneInString(p.src[p.pos:])
 		p.pos += size
+		return p.src[start:p.pos]
 	}
-	return p.src[start:p.pos]
+	name := p.src[start:p.pos]
+	p.skipSpaces() // as TeX does after a control word
+	return name
 }
 
 // command reads the command whose backslash is at p.pos.

@@ -21,32 +21,55 @@ type plainWriter struct {
 
 func (w *plainWriter) kids(kids []*node) {
 	for i, k := range kids {
-		if i > 0 && spaceBetween(kids[i-1], k) {
+		if i > 0 && spaceBefore(kids, i) {
 			w.b.WriteByte(' ')
 		}
 		w.node(k)
 	}
 }
 
-// spaceBetween reports whether Plain writes a space between two atoms: where
-// the source has one, except inside brackets (( x ) is (x)), and after a
-// function name (\log n is log n even when written \log{n}).
-func spaceBetween(prev, next *node) bool {
-	space := next.space
-	prev, next = trail(prev), lead(next)
-	if prev.fn && (next.kind == kIdent || next.kind == kNumber) {
+// spaceBefore reports whether Plain writes a space before kids[i]. TeX
+// ignores spaces in math, but how the author spaced the source is the best
+// guide to a readable line: a space is kept where the source has one,
+// except just inside brackets; a relation or binary operator gets spaces on
+// both sides or on neither (n ≥ 4, n≥4, never n≥ 4), a sign none (−1);
+// and a function name is set off from its neighbours (n log n).
+func spaceBefore(kids []*node, i int) bool {
+	if infix(kids, i-1) {
+		return spacedOp(kids, i-1)
+	}
+	if infix(kids, i) {
+		return spacedOp(kids, i)
+	}
+	prev, next := trail(kids[i-1]), lead(kids[i])
+	if prev.fn && next.kind != kOp || next.fn && prev.kind != kOp {
 		return true
 	}
-	if !space {
+	if !kids[i].space || prev.kind == kOp && strings.ContainsAny(prev.text, "+−±∓") {
+		return false // a sign: −δ
+	}
+	if prev.kind == kOp && strings.ContainsAny(prev.text, "([{⟨⌊⌈|") && len(prev.text) <= 3 {
 		return false
 	}
-	if prev.kind == kOp && strings.ContainsAny(prev.text, "([{⟨⌊⌈") && len(prev.text) <= 3 {
-		return false
-	}
-	if next.kind == kOp && strings.ContainsAny(next.text, ")]}⟩⌋⌉") && len(next.text) <= 3 {
+	if next.kind == kOp && strings.ContainsAny(next.text, ")]}⟩⌋⌉|") && len(next.text) <= 3 {
 		return false
 	}
 	return true
+}
+
+// infix reports whether kids[j] is a relation or binary operator between
+// two operands (not a sign, not punctuation or a bracket).
+func infix(kids []*node, j int) bool {
+	k := kids[j]
+	if k.kind != kOp || j == 0 || j == len(kids)-1 && !k.space || strings.ContainsAny(k.text, "()[]{}|/,;:.!?'′″‴⟨⟩⌊⌋⌈⌉‖…⋯") {
+		return false
+	}
+	prev := trail(kids[j-1])
+	return prev.kind != kOp || strings.ContainsAny(prev.text, ")]}⟩⌋⌉|‖")
+}
+
+func spacedOp(kids []*node, j int) bool {
+	return kids[j].space || j+1 < len(kids) && kids[j+1].space
 }
 
 // text is n written alone.

@@ -13,14 +13,17 @@ import (
 //	$...$    \(...\)    $$...$$    \[...\]
 //
 // The display forms are shown inline like the others. For $...$ the rule is
-// Pandoc's, so that a dollar sign used as money is left alone: the opening $
-// must have a non-space character immediately to its right, the closing $
-// (the next unescaped $) a non-space character immediately to its left, and
-// the closing $ must not be followed immediately by a digit. "costs $5 and
-// $10" therefore has no math (the second $ has a space on its left) while
-// "$k$-cubic" and "SU($N_c$)" have. An opening delimiter without its closing
-// one is prose and is kept as written. \$ is an escaped dollar, never a
-// delimiter. Math spans are empty of nothing but spaces or they are prose.
+// Pandoc's, so that a dollar sign used as money is left alone, with one
+// change: the opening $ must have a non-space character immediately to its
+// right, the closing $ (the next unescaped $) a non-space character
+// immediately to its left, and, when the span starts with a digit, the
+// closing $ must not be followed immediately by a digit. "costs $5 and $10"
+// has no math (the second $ has a space on its left), nor has "$5-$10" (a
+// span that starts with a digit closed right before one), while "$k$-cubic",
+// "SU($N_c$)" and "$\sim$300k" (a real abstract; Pandoc would not read it)
+// have. An opening delimiter without its closing one is prose and is kept
+// as written. \$ is an escaped dollar, never a delimiter. A span of nothing
+// but spaces is prose.
 
 // piece is one stretch of decoded prose or one math span.
 type piece struct {
@@ -286,7 +289,7 @@ func (sc *spanScanner) dollar(s string, i int) (end, innerStart, innerEnd int, o
 		sc.noDollar = true
 		return 0, 0, 0, false
 	}
-	if isSpaceByte(s[j-1]) || (j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9') {
+	if isSpaceByte(s[j-1]) || isDigit(s[i+1]) && j+1 < len(s) && isDigit(s[j+1]) {
 		return 0, 0, 0, false
 	}
 	return j + 1, i + 1, j, true

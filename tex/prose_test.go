@@ -112,7 +112,8 @@ func TestHTML(t *testing.T) {
 		// Not math at all.
 		{"currency", "costs $5 and $10", "costs $5 and $10"},
 		{"unbalanced dollar", "only $x here", "only $x here"},
-		{"closing before digit", "$x$5", "$x$5"},
+		{"currency range", "from $5-$10", "from $5-$10"},
+		{"closing before digit", `$\sim$300k papers`, ml(`<mo>∼</mo>`, `\sim`) + "300k papers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,7 +150,9 @@ func TestPlain(t *testing.T) {
 		{"hat", `$\hat{H}$`, "Ĥ"},
 		{"times", `$3.82 \times$`, "3.82 ×"},
 		{"sets", `$\{O_m \}_{m\ge 0}$`, "{Oₘ}_(m≥0)"},
-		{"interval", `$[- \delta, \delta]$`, "[− δ, δ]"},
+		{"interval", `$[- \delta, \delta]$`, "[−δ, δ]"},
+		{"sign and function", `$\partial_E + \tfrac12\,\partial_E\ln w$`, "∂_E + 1/2\u2009∂_E ln w"},
+		{"space after command word ignored", `$\lvert E\rvert$`, "|E|"},
 		{"dagger", `$a^\dagger$`, "a†"},
 		{"transpose", `$A^T$`, "Aᵀ"},
 		{"prime", `$f''$`, "f″"},
@@ -181,7 +184,8 @@ func TestHasMath(t *testing.T) {
 		"$ x$":               false,
 		"$x $":               false,
 		`half $\pi$ pulse`:   true,
-		"$x$1":               false,
+		"$1$1":               false,
+		`$\sim$300k`:         true,
 		`a \( b`:             false,
 		`$\text{x}$ and $y$`: true,
 	} {
