@@ -2,6 +2,7 @@ package tex
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -41,7 +42,7 @@ type piece struct {
 // own math rendering. Commands the decoder does not know are kept as
 // written. Invalid UTF-8 becomes U+FFFD.
 func Text(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = validUTF8(s)
 	if plainProse(s) {
 		return nfc(s)
 	}
@@ -72,8 +73,11 @@ func Text(s string) string {
 // has no mathvariant but "normal"), \text and \operatorname, function names
 // (\log \sin \exp …), and spacing commands.
 func HTML(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if plainProse(s) {
+	s = validUTF8(s)
+	if plain, ascii, noMarkup := scanProse(s); plain {
+		if ascii && noMarkup {
+			return s // most titles: no copy
+		}
 		return escapeHTML(nfc(s))
 	}
 	var b strings.Builder
@@ -105,7 +109,7 @@ func HTML(s string) string {
 // √x, accents as combining marks (x̂). A span outside the supported subset
 // (see HTML) is kept as its TeX source without the delimiters.
 func Plain(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = validUTF8(s)
 	if plainProse(s) {
 		return nfc(s)
 	}
@@ -133,7 +137,7 @@ func HasMath(s string) bool {
 	if !strings.ContainsAny(s, `$\`) {
 		return false
 	}
-	for _, p := range splitProse(strings.ToValidUTF8(s, "\uFFFD")) {
+	for _, p := range splitProse(validUTF8(s)) {
 		if p.math {
 			return true
 		}
@@ -159,21 +163,39 @@ func splitProse(s string) []piece {
 // command, brace, math delimiter, ~, -- or quote ligature. Most titles are
 // like that, and Text, HTML and Plain return them at the cost of one scan.
 func plainProse(s string) bool {
+	ok, _, _ := scanProse(s)
+	return ok
+}
+
+// scanProse looks at s once for the fast paths: whether it is plain prose
+// (see plainProse), all ASCII (so already in NFC), and free of the
+// characters HTML escapes.
+func scanProse(s string) (plain, ascii, noMarkup bool) {
+	plain, ascii, noMarkup = true, true, true
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
+		switch c := s[i]; c {
 		case '\\', '{', '}', '$', '~':
-			return false
+			return false, false, false
 		case '-', '`', '\'':
-			if i+1 < len(s) && s[i+1] == s[i] {
-				return false
+			if i+1 < len(s) && s[i+1] == c {
+				return false, false, false
+			}
+			if c == '\'' {
+				noMarkup = false
+			}
+		case '&', '<', '>', '"':
+			noMarkup = false
+		default:
+			if c >= utf8.RuneSelf {
+				ascii = false
 			}
 		}
 	}
-	return true
+	return plain, ascii, noMarkup
 }
 
 func nfc(s string) string {
-	if norm.NFC.IsNormalString(s) {
+	if _, ascii, _ := scanProse(s); ascii || norm.NFC.IsNormalString(s) {
 		return s
 	}
 	return norm.NFC.String(s)

@@ -20,7 +20,7 @@ import (
 // ToUnicode decodes the TeX in s into Unicode, in NFC. Invalid UTF-8 in s
 // becomes U+FFFD. Text without TeX comes back unchanged apart from NFC.
 func ToUnicode(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = validUTF8(s)
 	if !strings.ContainsAny(s, `\{}`) {
 		if norm.NFC.IsNormalString(s) {
 			return s // most names: no copy
@@ -52,6 +52,7 @@ type decoder struct {
 }
 
 func (d *decoder) run() {
+	d.out.Grow(len(d.src))
 	for d.pos < len(d.src) {
 		r, n := utf8.DecodeRuneInString(d.src[d.pos:])
 		switch r {
@@ -79,11 +80,20 @@ func (d *decoder) run() {
 			d.pos += n
 			d.out.WriteRune(r)
 		default:
-			d.pos += n
-			d.out.WriteRune(r)
+			// Copy the run of bytes up to the next one that means
+			// something; most of a title or abstract is such a run.
+			end := d.pos + n
+			for end < len(d.src) && !special[d.src[end]] {
+				end++
+			}
+			d.out.WriteString(d.src[d.pos:end])
+			d.pos = end
 		}
 	}
 }
+
+// special are the bytes run stops at.
+var special = [256]bool{'{': true, '}': true, '\\': true, '$': true, '-': true, '`': true, '\'': true, '~': true}
 
 // closeGroup ends the innermost open group; an unmatched '}' is dropped.
 func (d *decoder) closeGroup() {
@@ -222,6 +232,14 @@ func (d *decoder) accentBase() (string, bool) {
 	}
 	d.pos += n
 	return string(r), true
+}
+
+// validUTF8 returns s with each run of invalid UTF-8 replaced by U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func isLetter(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }
