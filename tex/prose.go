@@ -31,16 +31,18 @@ type piece struct {
 	text  string // prose: decoded text; math: the span as written, delimiters included
 	inner string // math: the TeX between the delimiters
 	math  bool
+	start int // prose, while decoding: where its text starts in the decoder's output
 }
 
 // Text decodes the TeX in prose (a title or abstract) into Unicode, in NFC,
 // outside math: accents (Schr\"odinger is Schrödinger), escaped characters
 // (\& \% \_ \$ \#), -- (en dash), --- (em dash), ~ (no-break space, except
-// right after a / as in a home-page URL), “quotes” written “ and ”, style
-// commands (\emph{x} is x), text symbols (\ldots, \S, \LaTeX). Math spans
-// are kept verbatim, delimiters included, so Markdown can keep $...$ for its
-// own math rendering. Commands the decoder does not know are kept as
-// written. Invalid UTF-8 becomes U+FFFD.
+// right after a / as in a home-page URL), TeX's double quotes (two
+// backquotes, two apostrophes) as “ and ”, style commands (\emph{x} is x),
+// text symbols (\ldots, \S, \LaTeX). Math spans are kept verbatim,
+// delimiters included, so Markdown can keep $...$ for its own math
+// rendering. Commands the decoder does not know are kept as written.
+// Invalid UTF-8 becomes U+FFFD.
 func Text(s string) string {
 	s = validUTF8(s)
 	if plainProse(s) {
@@ -151,9 +153,19 @@ func splitProse(s string) []piece {
 	d := decoder{src: s, prose: true, split: true}
 	d.run()
 	d.flush()
+	// The prose pieces were written one after another into d.out: one
+	// string holds them all.
+	out := d.out.String()
 	for i := range d.pieces {
-		if !d.pieces[i].math {
-			d.pieces[i].text = nfc(d.pieces[i].text)
+		if p := &d.pieces[i]; !p.math {
+			end := len(out)
+			for _, q := range d.pieces[i+1:] {
+				if !q.math {
+					end = q.start
+					break
+				}
+			}
+			p.text = nfc(out[p.start:end])
 		}
 	}
 	return d.pieces
@@ -171,41 +183,69 @@ func plainProse(s string) bool {
 // (see plainProse), all ASCII (so already in NFC), and free of the
 // characters HTML escapes.
 func scanProse(s string) (plain, ascii, noMarkup bool) {
-	plain, ascii, noMarkup = true, true, true
+	var seen byte
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '{', '}', '$', '~':
-			return false, false, false
-		case '-', '`', '\'':
-			if i+1 < len(s) && s[i+1] == c {
-				return false, false, false
-			}
-			if c == '\'' {
-				noMarkup = false
-			}
-		case '&', '<', '>', '"':
-			noMarkup = false
-		default:
-			if c >= utf8.RuneSelf {
-				ascii = false
-			}
+		c := proseClass[s[i]]
+		if c == 0 {
+			continue
 		}
+		if c&classTeX != 0 {
+			return false, false, false
+		}
+		if c&classPair != 0 && i+1 < len(s) && s[i+1] == s[i] {
+			return false, false, false
+		}
+		seen |= c
 	}
-	return plain, ascii, noMarkup
+	return true, seen&classNonASCII == 0, seen&classMarkup == 0
 }
 
+// The classes of bytes scanProse looks for.
+const (
+	classTeX      = 1 << iota // always means TeX: \ { } $ ~
+	classPair                 // means TeX when doubled: -- `` ''
+	classMarkup               // escaped by HTML: & < > " '
+	classNonASCII             // part of a multi-byte character
+)
+
+var proseClass = func() (t [256]byte) {
+	for _, c := range "\\{}$~" {
+		t[c] |= classTeX
+	}
+	for _, c := range "-`'" {
+		t[c] |= classPair
+	}
+	for _, c := range "&<>\"'" {
+		t[c] |= classMarkup
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] |= classNonASCII
+	}
+	return t
+}()
+
 func nfc(s string) string {
-	if _, ascii, _ := scanProse(s); ascii || norm.NFC.IsNormalString(s) {
+	if isASCII(s) || norm.NFC.IsNormalString(s) {
 		return s
 	}
 	return norm.NFC.String(s)
 }
 
-// flush ends the current prose piece.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// flush ends the current prose piece: the output written since the last
+// piece.
 func (d *decoder) flush() {
-	if d.out.Len() > 0 {
-		d.pieces = append(d.pieces, piece{text: d.out.String()})
-		d.out.Reset()
+	if d.out.Len() > d.written {
+		d.pieces = append(d.pieces, piece{start: d.written})
+		d.written = d.out.Len()
 	}
 }
 

@@ -1,6 +1,13 @@
-// Package tex decodes the little TeX that arXiv leaves in author names
-// (accents such as R\'emy or Hajdu\v{s}ek, letters such as {\l} or \ss,
-// escaped characters such as \&) into plain Unicode text.
+// Package tex turns the TeX that arXiv leaves in its feeds into text a
+// reader can read.
+//
+// ToUnicode decodes author names (accents such as R\'emy or Hajdu\v{s}ek,
+// letters such as {\l} or \ss, escaped characters such as \&) into plain
+// Unicode text. Text, HTML and Plain do the same for titles and abstracts,
+// which also hold prose ligatures (dashes, quotes, ~) and inline math
+// ($...$, \(...\)): Text keeps the math as written (for Markdown), HTML
+// writes it as MathML Core, Plain as a Unicode approximation (α, n², x₁).
+// There is one decoder; the prose rules are a mode of it.
 //
 // Accents become a base letter plus a Unicode combining mark and the result
 // is put in NFC, so every accented letter that Unicode has precomposed comes
@@ -46,9 +53,10 @@ type decoder struct {
 	prose bool
 	// split collects the output as pieces (prose, math, prose, ...) instead
 	// of writing math spans verbatim into out.
-	split  bool
-	pieces []piece
-	spans  spanScanner
+	split   bool
+	pieces  []piece
+	written int // the length of out when the last piece ended
+	spans   spanScanner
 }
 
 func (d *decoder) run() {
