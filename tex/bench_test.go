@@ -1,6 +1,9 @@
 package tex
 
-import "testing"
+import (
+	"html"
+	"testing"
+)
 
 // The benchmarks run every title and abstract of testdata/arxiv (101 real
 // papers: a quant-ph day and a cs.AI page) through one function per
@@ -29,3 +32,8 @@ func BenchmarkHTMLNoTeX(b *testing.B) {
 		HTML("Quantum Error Correction Below the Surface Code Threshold with Self-Adjoint Operators")
 	}
 }
+
+// BenchmarkEscapeOnly is the baseline: what escaping the same texts as
+// plain text costs (html.EscapeString), in the same run, so that HTML's
+// cost can be read as a ratio on a busy machine.
+func BenchmarkEscapeOnly(b *testing.B) { benchmarkTexts(b, html.EscapeString) }

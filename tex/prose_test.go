@@ -325,3 +325,68 @@ func TestDeepNesting(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCommand: every command in the tables converts, alone or with an
+// argument, to MathML and to Plain text; a typo in a table would show here.
+func TestEveryCommand(t *testing.T) {
+	var spans []string
+	for name := range greek {
+		spans = append(spans, `\`+name)
+	}
+	for name := range mathSymbols {
+		spans = append(spans, `\`+name)
+	}
+	for name := range mathFunctions {
+		spans = append(spans, `\`+name+` x`)
+	}
+	for name, s := range mathSpaces {
+		if s.width != "" {
+			spans = append(spans, `a\`+name+` b`)
+		}
+	}
+	for name := range mathAccents {
+		spans = append(spans, `\`+name+`{x}`)
+	}
+	for name := range alphabets {
+		spans = append(spans, `\`+name+`{Ab1}`)
+	}
+	for name := range bigSizes {
+		spans = append(spans, `\`+name+`(`)
+	}
+	for name := range mathDelims {
+		spans = append(spans, `\left\`+name+` x \right\`+name)
+	}
+	for _, tex := range spans {
+		s := "$" + tex + "$"
+		if got := HTML(s); !strings.HasPrefix(got, "<math>") {
+			t.Errorf("HTML(%q) = %q, want MathML", s, got)
+		}
+		if got := Plain(s); strings.Contains(got, `\`) || got == "" {
+			t.Errorf("Plain(%q) = %q, want it approximated", s, got)
+		}
+	}
+}
+
+func TestAlphabets(t *testing.T) {
+	for in, want := range map[string]string{
+		`$\mathcal{ABEo}$`:              "𝒜ℬℰℴ",
+		`$\mathbb{NZ1}$`:                "ℕℤ𝟙",
+		`$\mathfrak{gH}$`:               "𝔤ℌ",
+		`$\mathsf{T}$`:                  "𝖳",
+		`$\mathtt{x}$`:                  "𝚡",
+		`$\boldsymbol{x}$`:              "𝒙",
+		`$\mathit{h}$`:                  "ℎ",
+		`$\mathbf{\Gamma}$`:             "Γ",
+		`$\mathcal{O}(n^{-1})$`:         "𝒪(n⁻¹)",
+		`$\operatorname{tr} A$`:         "tr A",
+		`$\mathrm{max}_i$`:              "maxᵢ",
+		`$\vec{v}\cdot\dot{x}$`:         "v⃗⋅ẋ",
+		`$\overline{AB}$`:               "A̅B̅",
+		`$\sqrt[n]{x}$`:                 "ⁿ√x",
+		`$\left\langle x\right\rangle$`: "⟨x⟩",
+	} {
+		if got := Plain(in); got != want {
+			t.Errorf("Plain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
