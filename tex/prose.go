@@ -133,6 +133,48 @@ func Plain(s string) string {
 	return norm.NFC.String(b.String())
 }
 
+// Markdown returns s for a Markdown document (GitHub's flavour): prose
+// decoded as by Text and passed through escape, the caller's escaper for
+// Markdown text; each math span written as $TeX$, the form GitHub renders
+// ($$...$$, \(...\) and \[...\] included), its TeX unchanged and not
+// escaped, trimmed of the spaces GitHub does not allow inside the dollars
+// (a span with a $ of its own is escaped as text instead).
+// White space at either end of a prose piece is kept as one space even if
+// escape trims it, so "half $\pi$ pulse" keeps its spaces.
+func Markdown(s string, escape func(string) string) string {
+	s = validUTF8(s)
+	if plainProse(s) {
+		return escape(nfc(s))
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	for _, p := range splitProse(s) {
+		if p.math && strings.Contains(p.inner, "$") {
+			b.WriteString(escape(p.text)) // \(a$b\) cannot be written with dollars
+			continue
+		}
+		if p.math {
+			b.WriteByte('$')
+			b.WriteString(strings.TrimSpace(p.inner))
+			b.WriteByte('$')
+			continue
+		}
+		trimmed := strings.TrimSpace(p.text)
+		if trimmed == "" {
+			b.WriteByte(' ')
+			continue
+		}
+		if trimmed != p.text && isSpaceByte(p.text[0]) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(escape(trimmed))
+		if trimmed != p.text && isSpaceByte(p.text[len(p.text)-1]) {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
 // HasMath reports whether s holds at least one math span (by the rules
 // above, so "costs $5 and $10" has none).
 func HasMath(s string) bool {
