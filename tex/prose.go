@@ -53,8 +53,13 @@ func Text(s string) string {
 	return norm.NFC.String(d.out.String())
 }
 
-// HTML returns s as safe HTML, ready to be inserted into an HTML page as
-// template.HTML (element content, not an attribute value). Prose is decoded
+// HTML returns s as safe HTML: the caller may convert it to template.HTML
+// and insert it as the content of an ordinary element (a <p>, <h2>, <a>,
+// <div>), never into an attribute value or into <title>, <textarea>,
+// <script> or <style>, where markup is not parsed; use Plain there. The
+// result is well-formed on its own (every element it opens it closes) and
+// holds no element but those listed below, so it cannot break the page
+// around it. Prose is decoded
 // as by Text and escaped: every character that came from s and could mean
 // markup (& < > " ') is written as an entity. Each math span in the
 // supported subset becomes one MathML Core element,
