@@ -86,7 +86,7 @@ func checkMail(t *testing.T, data []byte, day Day) {
 	}
 	best := day.Digest.Ranked()[0]
 	for part, body := range map[string]string{"text": text, "html": html} {
-		for _, want := range []string{best.AbsURL, day.PageURL, "Optical Schrödinger cat states",
+		for _, want := range []string{best.AbsURL, day.PageURL, "Optical Schrödinger cat states with x² scaling",
 			"Cat states of light, made with a new trick.", "…and 5 more selected papers"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s part lacks %q", part, want)

@@ -27,7 +27,7 @@ func testDay(n int) Day {
 		case 0:
 			p.Title = `<script>alert(1)</script> @everyone <!channel> & friends`
 		case 3:
-			p.Title = `Optical Schr\"odinger cat states`
+			p.Title = `Optical Schr\"odinger cat states with $x^2$ scaling`
 			p.AnnounceType = model.Cross
 		}
 		papers = append(papers, p)

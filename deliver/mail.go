@@ -57,7 +57,7 @@ func newMailView(day Day, max int) mailView {
 		picks = picks[:max]
 	}
 	for i, p := range picks {
-		mp := mailPaper{N: i + 1, Title: oneLine(tex.ToUnicode(p.Title)), URL: p.AbsURL, PDFURL: p.PDFURL,
+		mp := mailPaper{N: i + 1, Title: oneLine(tex.Plain(p.Title)), URL: p.AbsURL, PDFURL: p.PDFURL,
 			Authors: authors(p.Authors), Topic: p.Best.Topic, Score: fmt.Sprintf("%.2f", p.Best.Relevance)}
 		if p.AnnounceType != model.New {
 			mp.Announced = p.AnnounceType.Label()

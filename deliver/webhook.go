@@ -178,7 +178,7 @@ func chatPicks(d model.Digest) (picks []chatPick, more int) {
 		if summary == "" {
 			summary = p.Best.Reason
 		}
-		picks = append(picks, chatPick{Title: oneLine(tex.ToUnicode(p.Title)), URL: p.AbsURL,
+		picks = append(picks, chatPick{Title: oneLine(tex.Plain(p.Title)), URL: p.AbsURL,
 			Line: fmt.Sprintf("%s %.2f · %s", p.Best.Topic, p.Best.Relevance, authors(p.Authors)), Summary: oneLine(summary)})
 	}
 	return picks, more
