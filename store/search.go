@@ -99,29 +99,14 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	defer tx.Rollback()
-	// bm25 is negative, lower is better: scaled by 1 + relevance, the
+	// The joins go from the hits out (CROSS JOIN fixes SQLite's order): a
+	// query's hits are few next to the store's days and papers. bm25 is
+	// negative, lower is better: scaled by 1 + relevance, the
 	// more relevant of two equal matches sorts first. Of a paper's days,
-	// the newest (max(date)) gives the row's other columns.
-	rows, err := tx.QueryContext(ctx, `
-WITH hits AS MATERIALIZED (
-	SELECT rowid AS r, bm25(papers_fts, 10.0, 1.0, 3.0) AS m FROM papers_fts WHERE papers_fts MATCH ?1
-), days AS (
-	SELECT hits.m AS m, p.id AS id, rp.version AS version, p.title AS title, p.authors AS authors,
-		p.categories AS categories, rp.date AS date, r.threshold AS threshold,
-		(SELECT max(ds.relevance) FROM day_scores ds
-			WHERE ds.stream = rp.stream AND ds.date = rp.date AND ds.paper_id = rp.paper_id
-				AND (?5 = '' OR ds.topic = ?5)) AS best
-	FROM hits
-	JOIN papers p ON p.rowid = hits.r
-	JOIN run_papers rp ON rp.paper_id = p.id
-	JOIN runs r ON r.stream = rp.stream AND r.date = rp.date
-	WHERE rp.stream = ?2 AND rp.date >= ?3 AND rp.date <= ?4
-)
-SELECT id, version, title, authors, categories, max(date), threshold, best, m FROM days
-WHERE (?5 = '' OR best IS NOT NULL) AND (?6 = 0 OR best >= threshold)
-GROUP BY id
-ORDER BY m * (1 + coalesce(best, 0)), 6 DESC, id
-LIMIT ?7`, match, s.stream, since, until, q.Topic, selected, limit)
+	// the newest (max(date)) gives the row's other columns. The papers'
+	// texts are read for the hits returned only (authors and categories
+	// are stored after the abstract).
+	rows, err := tx.QueryContext(ctx, searchSQL, match, s.stream, since, until, q.Topic, selected, limit)
 	if err != nil {
 		return nil, searchError(err)
 	}
@@ -177,6 +162,33 @@ ORDER BY relevance DESC, topic LIMIT 1`, s.stream, h.Date, h.ID).Scan(&h.Topic)
 	}
 	return hits, nil
 }
+
+// searchSQL finds the hits: ?1 the match expression, ?2 the stream, ?3 and
+// ?4 the first and last day, ?5 the topic (empty for any), ?6 1 for selected papers
+// only, ?7 the limit.
+const searchSQL = `
+WITH hits AS MATERIALIZED (
+	SELECT rowid AS r, bm25(papers_fts, 10.0, 1.0, 3.0) AS m FROM papers_fts WHERE papers_fts MATCH ?1
+), days AS MATERIALIZED (
+	SELECT hits.m AS m, p.id AS id, rp.version AS version, rp.date AS date, r.threshold AS threshold,
+		(SELECT max(ds.relevance) FROM day_scores ds
+			WHERE ds.stream = rp.stream AND ds.date = rp.date AND ds.paper_id = rp.paper_id
+				AND (?5 = '' OR ds.topic = ?5)) AS best
+	FROM hits
+	CROSS JOIN papers p ON p.rowid = hits.r
+	CROSS JOIN run_papers rp INDEXED BY run_papers_paper ON rp.paper_id = p.id
+	CROSS JOIN runs r ON r.stream = rp.stream AND r.date = rp.date
+	WHERE rp.stream = ?2 AND rp.date >= ?3 AND rp.date <= ?4
+), top AS (
+	SELECT id, version, max(date) AS date, threshold, best, m FROM days
+	WHERE (?5 = '' OR best IS NOT NULL) AND (?6 = 0 OR best >= threshold)
+	GROUP BY id
+	ORDER BY m * (1 + coalesce(best, 0)), date DESC, id
+	LIMIT ?7
+)
+SELECT top.id, top.version, p.title, p.authors, p.categories, top.date, top.threshold, top.best, top.m
+FROM top JOIN papers p ON p.id = top.id
+ORDER BY top.m * (1 + coalesce(top.best, 0)), top.date DESC, top.id`
 
 // searchError wraps an error of the search. ParseQuery makes only valid
 // match expressions; should FTS5 still refuse one, the user is told it is
