@@ -71,6 +71,7 @@ on arXiv's schedule.`,
 		newInitCmd(e),
 		newCheckCmd(e),
 		newVersionCmd(e),
+		newSearchCmd(e),
 	)
 	return root
 }
