@@ -72,6 +72,7 @@ on arXiv's schedule.`,
 		newCheckCmd(e),
 		newVersionCmd(e),
 		newSearchCmd(e),
+		newMCPCmd(e),
 	)
 	return root
 }
