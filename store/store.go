@@ -138,7 +138,12 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, err
 	q.Set("mode", "ro")
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "query_only(1)")
-	q.Add("_pragma", "cache_size(-2048)")
+	// A reader that answers searches reads pages all over the file: a
+	// 64 MiB cache keeps the hot ones, and reading through a memory map
+	// spares a system call per page (the map is of the file, shared with
+	// the page cache; memory is used only for the pages touched).
+	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "mmap_size(1073741824)")
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {

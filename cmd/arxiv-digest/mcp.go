@@ -51,7 +51,7 @@ Stdout carries the protocol only; logs go to stderr.`,
 }
 
 // openReadOnly opens the config's store for reading only (see
-// store.OpenReadOnly).
+// store.OpenReadOnly), beside any daemon or run.
 func openReadOnly(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	stream, err := cfg.Stream()
 	if err != nil {
@@ -59,10 +59,10 @@ func openReadOnly(ctx context.Context, cfg *config.Config) (*store.Store, error)
 	}
 	st, err := store.OpenReadOnly(ctx, cfg.StorePath(), store.WithStream(stream))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, withCode(exitFailed, fmt.Errorf("mcp: no store at %s yet: run `arxiv-digest run` first", cfg.StorePath()))
+		return nil, withCode(exitFailed, fmt.Errorf("no store at %s yet: run `arxiv-digest run` first", cfg.StorePath()))
 	}
 	if err != nil {
-		return nil, withCode(exitFailed, fmt.Errorf("mcp: %w", err))
+		return nil, withCode(exitFailed, err)
 	}
 	return st, nil
 }

@@ -57,11 +57,19 @@ matches, the more relevant. The store is only read.`,
 				return err
 			}
 			ctx := c.Context()
+			// Opened as every command opens it, which upgrades a store
+			// written by an older version (indexing it for search), then
+			// read as the MCP server reads it.
 			if err := a.openStore(ctx); err != nil {
 				return err
 			}
-			defer a.close()
-			hits, err := search(ctx, a.store, q)
+			a.close()
+			st, err := openReadOnly(ctx, a.cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			hits, err := search(ctx, st, q)
 			if err != nil {
 				return err
 			}
