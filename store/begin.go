@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -102,6 +103,16 @@ VALUES (?, ?, ?, ?, ?, ?, ?, '')`)
 			return fmt.Errorf("insert paper list: %w", err)
 		}
 		defer ins.Close()
+		// The day's scores are those known now against its topics, and
+		// those Judged adds.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM day_scores WHERE stream = ? AND date = ?`, s.stream, r.Date); err != nil {
+			return fmt.Errorf("clear day scores: %w", err)
+		}
+		score, err := tx.PrepareContext(ctx, dayScoreInsert)
+		if err != nil {
+			return fmt.Errorf("insert day scores: %w", err)
+		}
+		defer score.Close()
 		for i, p := range papers {
 			status := StatusPending
 			if known.Complete(p.ID, r.Topics) {
@@ -109,6 +120,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, '')`)
 			}
 			if _, err := ins.ExecContext(ctx, s.stream, r.Date, p.ID, i, string(p.AnnounceType), p.Version, string(status)); err != nil {
 				return fmt.Errorf("insert paper list: %s: %w", p.ID, err)
+			}
+			for _, t := range r.Topics {
+				if sc, ok := known.Score(p.ID, t.Name); ok {
+					if _, err := score.ExecContext(ctx, s.stream, r.Date, p.ID, t.Name, sc.Relevance); err != nil {
+						return fmt.Errorf("insert day scores: %s: %w", p.ID, err)
+					}
+				}
 			}
 		}
 		return nil
@@ -132,18 +150,30 @@ func uniquePapers(papers []model.Paper) []model.Paper {
 	return out
 }
 
+// upsertPapers stores papers (a stored paper is updated unless a newer
+// version is stored) and indexes each one whose text changed for search.
 func upsertPapers(ctx context.Context, tx *sql.Tx, papers []model.Paper, now string) error {
+	old, err := tx.PrepareContext(ctx, `SELECT version, title, abstract, authors FROM papers WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("upsert papers: %w", err)
+	}
+	defer old.Close()
 	up, err := tx.PrepareContext(ctx, `
 INSERT INTO papers (id, version, title, abstract, authors, categories, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
 	version = excluded.version, title = excluded.title, abstract = excluded.abstract,
 	authors = excluded.authors, categories = excluded.categories, updated_at = excluded.updated_at
-WHERE excluded.version >= papers.version`)
+RETURNING rowid`)
 	if err != nil {
 		return fmt.Errorf("upsert papers: %w", err)
 	}
 	defer up.Close()
+	index, err := tx.PrepareContext(ctx, ftsInsert)
+	if err != nil {
+		return fmt.Errorf("upsert papers: %w", err)
+	}
+	defer index.Close()
 	for _, p := range papers {
 		authors, err := jsonArray(p.Authors)
 		if err != nil {
@@ -153,8 +183,31 @@ WHERE excluded.version >= papers.version`)
 		if err != nil {
 			return fmt.Errorf("upsert paper %s: %w", p.ID, err)
 		}
-		if _, err := up.ExecContext(ctx, p.ID, p.Version, p.Title, p.Abstract, authors, categories, now); err != nil {
+		var (
+			version              int
+			title, abstract, was string
+			stored, changed      = true, true
+		)
+		switch err := old.QueryRowContext(ctx, p.ID).Scan(&version, &title, &abstract, &was); {
+		case errors.Is(err, sql.ErrNoRows):
+			stored = false
+		case err != nil:
 			return fmt.Errorf("upsert paper %s: %w", p.ID, err)
+		}
+		if stored {
+			if version > p.Version {
+				continue // a newer version is stored
+			}
+			changed = title != p.Title || abstract != p.Abstract || was != authors
+		}
+		var rowid int64
+		if err := up.QueryRowContext(ctx, p.ID, p.Version, p.Title, p.Abstract, authors, categories, now).Scan(&rowid); err != nil {
+			return fmt.Errorf("upsert paper %s: %w", p.ID, err)
+		}
+		if changed {
+			if err := indexPaper(ctx, index, rowid, p.Title, p.Abstract, p.Authors); err != nil {
+				return fmt.Errorf("index paper %s: %w", p.ID, err)
+			}
 		}
 	}
 	return nil

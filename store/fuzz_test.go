@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -63,6 +65,29 @@ func FuzzPaperText(f *testing.F) {
 			if got[k] != sc {
 				t.Fatalf("score %s: got %+v, want %+v", k, got[k], sc)
 			}
+		}
+	})
+}
+
+// FuzzSearchQuery checks that any query is either refused as malformed or
+// is a valid FTS5 expression that runs: never another error, never a panic.
+func FuzzSearchQuery(f *testing.F) {
+	for _, seed := range []string{`sparse attention`, `"sparse attention"`, `transform*`, `"a b"*`, `a OR b`, `title:x`,
+		`Schr\"odinger`, `"unbalanced`, `*`, `a"b`, `NEAR(a b)`, `a:b:c`, `-x`, `x AND`, `^x`, `"`, `\`, `title:"x" OR author:y*`} {
+		f.Add(seed)
+	}
+	s, _ := openTest(f)
+	ctx := context.Background()
+	if err := s.BeginRun(ctx, testRun("2025-04-23"), testPapers(3), nil); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		_, err := s.Search(ctx, SearchQuery{Text: q})
+		if err != nil && !errors.Is(err, ErrBadQuery) {
+			t.Fatalf("%q: %v", q, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "SQL logic error") {
+			t.Fatalf("%q: FTS5 refused what ParseQuery made: %v", q, err)
 		}
 	})
 }

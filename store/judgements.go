@@ -169,7 +169,8 @@ func (s *Store) SaveJudged(ctx context.Context, date, paperID string, scores map
 // stored is replaced), marks the paper judged for the date when judged is
 // true (the caller passes true once the paper has a score for every topic)
 // and adds usage to the date's run. The judgements are recorded with the
-// run's model and prompt version.
+// run's model and prompt version, and as the paper's scores of the date
+// (what a search ranks it by).
 //
 // It fails with ErrNoRun when the date has no run and ErrUnknownPaper when
 // the paper is not in the date's list; nothing is saved then.
@@ -202,10 +203,18 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 				return err
 			}
 			defer ins.Close()
+			day, err := tx.PrepareContext(ctx, dayScoreInsert)
+			if err != nil {
+				return err
+			}
+			defer day.Close()
 			now := timestamp(s.now())
 			for key, sc := range scores {
 				if _, err := ins.ExecContext(ctx, key, paperID, sc.Topic, sc.Relevance, sc.Reason, llmModel, promptVersion, now); err != nil {
 					return fmt.Errorf("judgement %s: %w", sc.Topic, err)
+				}
+				if _, err := day.ExecContext(ctx, s.stream, date, paperID, sc.Topic, sc.Relevance); err != nil {
+					return fmt.Errorf("day score %s: %w", sc.Topic, err)
 				}
 			}
 		}

@@ -6,11 +6,19 @@ import (
 	"fmt"
 )
 
+// A migration is one step of the schema: its SQL, then, when the step
+// needs what SQL cannot do (TeX-decoding every stored paper to index it),
+// a Go function run in the same transaction.
+type migration struct {
+	sql string
+	fn  func(ctx context.Context, tx *sql.Tx, progress Progress) error
+}
+
 // migrations are applied in order; PRAGMA user_version counts how many a
 // database has. Never edit one that has shipped: append a new one.
-var migrations = []string{
+var migrations = []migration{
 	// 1: papers, paid judgements, runs and each run's paper list.
-	`
+	{sql: `
 CREATE TABLE papers (
 	id         TEXT PRIMARY KEY,
 	version    INTEGER NOT NULL,
@@ -65,14 +73,14 @@ CREATE TABLE run_papers (
 	PRIMARY KEY (date, paper_id)
 ) STRICT;
 CREATE INDEX run_papers_paper ON run_papers (paper_id);
-`,
+`},
 	// 2: runs belong to a stream (one config's series of digests), so that
 	// configs sharing a store keep their own days; a run records what it
 	// fetched (announce types kept, the feed's counts before filtering) and
 	// the feed's cache validators for conditional GETs. Rows written before
 	// get stream '' (claimed by the first stream that opens the store) and
 	// '' for what was not recorded then.
-	`
+	{sql: `
 CREATE TABLE runs2 (
 	stream            TEXT NOT NULL,
 	date              TEXT NOT NULL, -- YYYY-MM-DD
@@ -128,12 +136,12 @@ DROP TABLE runs;
 ALTER TABLE runs2 RENAME TO runs;
 ALTER TABLE run_papers2 RENAME TO run_papers;
 CREATE INDEX run_papers_paper ON run_papers (paper_id);
-`,
+`},
 	// 3: the answers of model tasks other than relevance (a TL;DR), stored
 	// like judgements under their task's cache key and shared by every
 	// stream; and, per day, the papers a task could not answer (why, and
 	// in how many runs), so a digest can say so and a rerun retries them.
-	`
+	{sql: `
 CREATE TABLE answers (
 	key        TEXT PRIMARY KEY, -- the task's cache key (classify.TLDRKey)
 	task       TEXT NOT NULL,
@@ -154,11 +162,35 @@ CREATE TABLE answer_failures (
 	PRIMARY KEY (stream, date, paper_id, task),
 	FOREIGN KEY (stream, date) REFERENCES runs (stream, date) ON DELETE CASCADE ON UPDATE CASCADE
 ) STRICT;
-`,
-	// 4: what was delivered (or is being, or failed) for each day of a
+`},
+	// 4: search. papers_fts indexes every paper's title, abstract and
+	// authors, TeX-decoded (searchText), by the paper's rowid; it keeps no
+	// copy of the text (contentless), the papers table has it. day_scores
+	// is each day's scores of each of its papers, the ones its digest
+	// showed, so that a search can rank and filter by them. Both are kept
+	// up to date as papers and judgements are recorded; fillSearch builds
+	// them for what an older version stored.
+	{sql: `
+CREATE VIRTUAL TABLE papers_fts USING fts5 (
+	title, abstract, authors,
+	content = '', contentless_delete = 1,
+	tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE day_scores (
+	stream    TEXT NOT NULL,
+	date      TEXT NOT NULL,
+	paper_id  TEXT NOT NULL,
+	topic     TEXT NOT NULL,
+	relevance REAL NOT NULL,
+	PRIMARY KEY (stream, date, paper_id, topic),
+	FOREIGN KEY (stream, date) REFERENCES runs (stream, date) ON DELETE CASCADE ON UPDATE CASCADE
+) STRICT, WITHOUT ROWID;
+`, fn: fillSearch},
+	// 5: what was delivered (or is being, or failed) for each day of a
 	// stream, to each target (an email address, a webhook). No foreign key
 	// to runs: a rebuilt day (--force) must still know it was sent.
-	`
+	{sql: `
 CREATE TABLE deliveries (
 	stream     TEXT NOT NULL,
 	date       TEXT NOT NULL,
@@ -170,12 +202,13 @@ CREATE TABLE deliveries (
 	updated_at TEXT NOT NULL,
 	PRIMARY KEY (stream, date, target)
 ) STRICT;
-`,
+`},
 }
 
-// migrate brings the schema up to date in one transaction. BEGIN IMMEDIATE
-// makes two processes opening a new file at once take turns: the second
-// sees the first's user_version and has nothing to do.
+// migrate brings the schema up to date in one transaction, Go steps
+// included: a migration that fails half-way leaves the file as it was.
+// BEGIN IMMEDIATE makes two processes opening a new file at once take
+// turns: the second sees the first's user_version and has nothing to do.
 func (s *Store) migrate(ctx context.Context) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		var version int
@@ -186,8 +219,13 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migrate: schema version %d, known %d: %w", version, len(migrations), ErrSchemaTooNew)
 		}
 		for i := version; i < len(migrations); i++ {
-			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			if _, err := tx.ExecContext(ctx, migrations[i].sql); err != nil {
 				return fmt.Errorf("migrate: to version %d: %w", i+1, err)
+			}
+			if fn := migrations[i].fn; fn != nil {
+				if err := fn(ctx, tx, s.progress); err != nil {
+					return fmt.Errorf("migrate: to version %d: %w", i+1, err)
+				}
 			}
 		}
 		if version == len(migrations) {

@@ -31,6 +31,10 @@ var (
 	// ErrSchemaTooNew: the file was written by a newer arxiv-digest whose
 	// schema this one does not know.
 	ErrSchemaTooNew = errors.New("database schema is newer than this program")
+	// ErrSchemaTooOld: OpenReadOnly found a file written by an older
+	// arxiv-digest; any command that opens it for writing (search, run,
+	// render) upgrades it.
+	ErrSchemaTooOld = errors.New("database was written by an older arxiv-digest: run `arxiv-digest search` on it once to upgrade it")
 )
 
 // busyTimeout is how long a write waits for another connection or process
@@ -45,9 +49,10 @@ const busyTimeout = 10 * time.Second
 // a database never pay twice for one judgement and never see each other's
 // days.
 type Store struct {
-	db     *sql.DB
-	stream string
-	now    func() time.Time // the clock; UTC is applied by callers of now
+	db       *sql.DB
+	stream   string
+	now      func() time.Time // the clock; UTC is applied by callers of now
+	progress Progress         // told how a long migration goes; nil: nobody
 }
 
 // Option configures Open.
@@ -59,6 +64,19 @@ type Option func(*Store)
 // existed (stream "") are claimed by the stream, unless it already has a
 // run of the same date.
 func WithStream(stream string) Option { return func(s *Store) { s.stream = stream } }
+
+// Progress is told how a long step of opening goes (indexing an older
+// store's papers for search): Start with the number of items, Add as they
+// are done, Finish at the end. Open tells it only of steps over a few
+// thousand items.
+type Progress interface {
+	Start(what string, total int)
+	Add(n int)
+	Finish()
+}
+
+// WithProgress has Open report long migrations to p.
+func WithProgress(p Progress) Option { return func(s *Store) { s.progress = p } }
 
 // Stream is the stream the store's runs belong to.
 func (s *Store) Stream() string { return s.stream }
@@ -98,6 +116,57 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
+	}
+	return s, nil
+}
+
+// OpenReadOnly opens the database at path for reading only, for a reader
+// that runs beside a daemon or a run (the MCP server): it never writes, so
+// it takes no write lock and never makes a writer wait, and in WAL mode a
+// writer never makes it wait either (each read sees the last commit). It
+// migrates nothing: a file written by an older version, whose schema lacks
+// what this one reads, is an error saying how to upgrade it (ErrSchemaTooOld).
+func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "query_only(1)")
+	// A reader that answers searches reads pages all over the file: a
+	// 64 MiB cache keeps the hot ones, and reading through a memory map
+	// spares a system call per page (the map is of the file, shared with
+	// the page cache; memory is used only for the pages touched).
+	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "mmap_size(1073741824)")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
+	db, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	switch {
+	case version > len(migrations):
+		err = fmt.Errorf("schema version %d, known %d: %w", version, len(migrations), ErrSchemaTooNew)
+	case version < len(migrations):
+		err = fmt.Errorf("schema version %d, this program reads %d: %w", version, len(migrations), ErrSchemaTooOld)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil
 }

@@ -182,7 +182,7 @@ func writeVersion1(t *testing.T, path string) {
 	defer db.Close()
 	p := testPapers(2)
 	stmts := []string{
-		migrations[0],
+		migrations[0].sql,
 		`PRAGMA user_version = 1`,
 		fmt.Sprintf(`INSERT INTO papers VALUES ('%s', 1, '%s', '%s', '[]', '["cs.CL"]', '2025-04-23T00:00:00Z')`, p[0].ID, p[0].Title, p[0].Abstract),
 		fmt.Sprintf(`INSERT INTO papers VALUES ('%s', 1, '%s', '%s', '[]', '["cs.CL"]', '2025-04-23T00:00:00Z')`, p[1].ID, p[1].Title, p[1].Abstract),

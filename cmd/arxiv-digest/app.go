@@ -60,7 +60,8 @@ func (a *app) openStore(ctx context.Context) error {
 	if err != nil {
 		return usageError(err)
 	}
-	s, err := store.Open(ctx, a.cfg.StorePath(), store.WithStream(stream))
+	s, err := store.Open(ctx, a.cfg.StorePath(), store.WithStream(stream),
+		store.WithProgress(storeProgress{newProgress(a.env, a.log)}))
 	if err != nil {
 		return withCode(exitFailed, err)
 	}

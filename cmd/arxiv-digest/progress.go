@@ -90,3 +90,17 @@ func (p *logProgress) Finish() {
 	p.log.Info("pass finished", "pass", p.pass, "done", p.done, "total", p.total, "failed", p.failed,
 		"elapsed", time.Since(p.start).Round(time.Millisecond).String())
 }
+
+// storeProgress shows a long step of opening the store (indexing an older
+// store for search) as a pass of the progress newProgress shows.
+type storeProgress struct{ p pipeline.Progress }
+
+func (s storeProgress) Start(what string, total int) { s.p.Start(what, total) }
+
+func (s storeProgress) Add(n int) {
+	for range n {
+		s.p.Done(model.StatusJudged)
+	}
+}
+
+func (s storeProgress) Finish() { s.p.Finish() }

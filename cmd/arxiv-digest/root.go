@@ -73,6 +73,8 @@ on arXiv's schedule.`,
 		newCheckCmd(e),
 		newSendCmd(e),
 		newVersionCmd(e),
+		newSearchCmd(e),
+		newMCPCmd(e),
 	)
 	return root
 }
