@@ -23,7 +23,8 @@ func downgradeToVersion3(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{`DROP TABLE papers_fts`, `DROP TABLE day_scores`, `PRAGMA user_version = 3`} {
+	// Everything migration 4 and those after it created goes.
+	for _, q := range []string{`DROP TABLE papers_fts`, `DROP TABLE day_scores`, `DROP TABLE deliveries`, `PRAGMA user_version = 3`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
