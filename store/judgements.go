@@ -266,8 +266,11 @@ func (s *Store) addUsage(ctx context.Context, tx *sql.Tx, date string, u model.U
 	}
 	_, err := tx.ExecContext(ctx, `
 UPDATE runs SET prompt_tokens = prompt_tokens + ?, cached_tokens = cached_tokens + ?,
-	completion_tokens = completion_tokens + ?, requests = requests + ?
-WHERE stream = ? AND date = ?`, u.Prompt, u.Cached, u.Completion, u.Requests, s.stream, date)
+	completion_tokens = completion_tokens + ?, requests = requests + ?,
+	batch_prompt_tokens = batch_prompt_tokens + ?, batch_cached_tokens = batch_cached_tokens + ?,
+	batch_completion_tokens = batch_completion_tokens + ?, batch_requests = batch_requests + ?
+WHERE stream = ? AND date = ?`, u.Prompt, u.Cached, u.Completion, u.Requests,
+		u.Batch.Prompt, u.Batch.Cached, u.Batch.Completion, u.Batch.Requests, s.stream, date)
 	if err != nil {
 		return fmt.Errorf("add usage: %w", err)
 	}
