@@ -189,3 +189,60 @@ func TestBatchInterrupt(t *testing.T) {
 		t.Error("the batch was cancelled")
 	}
 }
+
+
+// TestDaemonBatch: the daemon in batch mode submits at its run, returns to
+// its schedule, and its polling between runs collects the batch and
+// writes the day.
+func TestDaemonBatch(t *testing.T) {
+	fastPolls(t)
+	dir := t.TempDir()
+	today, feed := todaysFeed(t)
+	arxiv := newFakeArxiv(t, feed)
+	llm := fakeopenai.NewT(t, fakeopenai.Config{APIKey: testKey})
+	llm.HoldBatches(true)
+	cfg := batchConfig(t, dir, arxiv.URL, llm.URL, "  batch_poll_max: 1s\n")
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(data, []byte("schedule:\n  cron: \"0 0 1 1 *\"\n")...), 0o644)
+
+	var stdout, stderr lockedBuffer
+	sig := make(chan os.Signal, 1)
+	e := &env{stdout: &stdout, stderr: &stderr,
+		getenv: func(k string) string {
+			if k == "TEST_LLM_KEY" {
+				return testKey
+			}
+			return ""
+		},
+		signals: func() (<-chan os.Signal, func()) { return sig, func() {} },
+	}
+	done := make(chan error, 1)
+	go func() { done <- run(t.Context(), []string{"daemon", "--config", cfg}, e) }()
+	waitFor(t, 30*time.Second, "the batch submitted", func() bool { return llm.Stats().Batches == 1 })
+	if _, err := os.Stat(dir + "/digests/" + today + "/digest.json"); err == nil {
+		t.Error("a digest before the batch ended")
+	}
+	llm.HoldBatches(false)
+	waitFor(t, 30*time.Second, "the day written by the polling", func() bool {
+		_, err := os.Stat(dir + "/digests/" + today + "/digest.json")
+		return err == nil
+	})
+	sig <- syscall.SIGTERM
+	select {
+	case err := <-done:
+		if code := exitCode(err); code != 0 {
+			t.Errorf("daemon exit %d: %v\n%s", code, err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the daemon did not stop")
+	}
+	if d := readDigest(t, dir, today); d.Stats.Judged != 81 || d.Incomplete {
+		t.Errorf("digest %+v", d.Stats)
+	}
+	if st := llm.Stats(); st.Batches != 1 || st.Chat != 0 {
+		t.Errorf("%d batches, %d live requests", st.Batches, st.Chat)
+	}
+	if !strings.Contains(stdout.String(), today+": ") {
+		t.Errorf("the daemon did not report the day:\n%s", stdout.String())
+	}
+}
