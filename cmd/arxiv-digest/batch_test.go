@@ -190,7 +190,6 @@ func TestBatchInterrupt(t *testing.T) {
 	}
 }
 
-
 // TestDaemonBatch: the daemon in batch mode submits at its run, returns to
 // its schedule, and its polling between runs collects the batch and
 // writes the day.
