@@ -78,7 +78,7 @@ func (r *run) attempt(params openai.ChatCompletionNewParams, parse func(string) 
 		r.pace.observe(resp.Header, tokens)
 	}
 	if err == nil {
-		return r.answer(out, raw, parse)
+		return r.e.answer(out, raw, parse)
 	}
 	out = r.failure(out, err, resp, timedOut)
 	// Halt or pause while the caller still holds the slot, so that no
@@ -143,18 +143,19 @@ func (r *run) failure(out outcome, err error, resp *http.Response, timedOut bool
 
 // answer reads a 2xx body: usage first (it was paid for), then the answer.
 // The answer's text is the server's: it is redacted before the task's
-// Parse sees it, and so are the reasons it was rejected.
-func (r *run) answer(out outcome, raw []byte, parse func(string) (any, error)) outcome {
-	out = r.readAnswer(out, raw, parse)
+// Parse sees it, and so are the reasons it was rejected. A live answer and
+// a batch output line's response body are read here alike.
+func (e *Engine) answer(out outcome, raw []byte, parse func(string) (any, error)) outcome {
+	out = e.readAnswer(out, raw, parse)
 	if out.err != nil {
-		out.err = &redactedError{msg: truncate(r.e.red.String(out.err.Error()), 300), is: ErrInvalidAnswer}
+		out.err = &redactedError{msg: truncate(e.red.String(out.err.Error()), 300), is: ErrInvalidAnswer}
 	}
 	return out
 }
 
 // readAnswer parses a 2xx body into usage and the task's value, or says
 // why it is not a valid answer.
-func (r *run) readAnswer(out outcome, raw []byte, parse func(string) (any, error)) outcome {
+func (e *Engine) readAnswer(out outcome, raw []byte, parse func(string) (any, error)) outcome {
 	out.kind = kindInvalid
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		out.err = fmt.Errorf("%w: empty response body", ErrInvalidAnswer)
@@ -178,7 +179,7 @@ func (r *run) readAnswer(out outcome, raw []byte, parse func(string) (any, error
 	ch := c.Choices[0]
 	switch {
 	case ch.Message.Refusal != nil && strings.TrimSpace(*ch.Message.Refusal) != "":
-		refusal := r.e.red.String(model.NormalizeSpace(*ch.Message.Refusal)) // before it is cut
+		refusal := e.red.String(model.NormalizeSpace(*ch.Message.Refusal)) // before it is cut
 		out.err = fmt.Errorf("%w: refused: %s", ErrInvalidAnswer, truncate(refusal, 200))
 		return out
 	case ch.FinishReason == "length":
@@ -191,7 +192,7 @@ func (r *run) readAnswer(out outcome, raw []byte, parse func(string) (any, error
 		out.err = fmt.Errorf("%w: empty content", ErrInvalidAnswer)
 		return out
 	}
-	v, err := parse(r.e.red.String(*ch.Message.Content))
+	v, err := parse(e.red.String(*ch.Message.Content))
 	if err != nil {
 		if !errors.Is(err, ErrInvalidAnswer) {
 			err = fmt.Errorf("%w: %w", ErrInvalidAnswer, err)

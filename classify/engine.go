@@ -23,7 +23,10 @@ import (
 type Engine struct {
 	opts   Options
 	client openai.Client
-	log    *slog.Logger
+	// files reads batch output files, whose size only the number of their
+	// lines bounds (each line is read under MaxResponseBytes).
+	files openai.Client
+	log   *slog.Logger
 	// red redacts the key (and anything shaped like a key) from every text
 	// the server sends, where it enters the program.
 	red *redact.Redactor
@@ -55,8 +58,14 @@ func New(opts Options) (*Engine, error) {
 		option.WithHTTPClient(withBodyCap(o.HTTPClient, o.MaxResponseBytes)),
 		option.WithMaxRetries(0),
 	)
+	files := openai.NewClient(
+		option.WithBaseURL(o.BaseURL+"/"),
+		option.WithAPIKey(o.APIKey),
+		option.WithHTTPClient(withBodyCap(o.HTTPClient, batchFileCap)),
+		option.WithMaxRetries(0),
+	)
 	log := o.Logger // the caller names the component (Logger.With)
-	return &Engine{opts: o, client: client, log: log, red: redact.New(o.APIKey),
+	return &Engine{opts: o, client: client, files: files, log: log, red: redact.New(o.APIKey),
 		pace: newPacer(o.RequestsPerMinute, o.TokensPerMinute, o.sleep, log)}, nil
 }
 

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
-	"github.com/openai/openai-go/v3"
-	"github.com/openai/openai-go/v3/shared"
 )
 
 // do runs one job's attempt loop to its end and says how it ended.
@@ -24,7 +22,7 @@ func (r *run) do(j job) jobEnd {
 	if err != nil {
 		return r.fail(res, fmt.Errorf("%s %s: %w", r.task, req.ID, err))
 	}
-	params, promptChars := r.params(req)
+	params, promptChars := r.e.chatParams(req)
 	maxComp := int(params.MaxCompletionTokens.Value)
 	tokens := promptChars/4 + maxComp
 	log := r.e.log.With(slog.String("task", r.task), slog.String("id", req.ID))
@@ -186,38 +184,4 @@ func (r *run) backoff(n int) time.Duration {
 func jitter(d time.Duration) time.Duration {
 	j := min(max(d/20, time.Millisecond), 100*time.Millisecond)
 	return rand.N(j + 1)
-}
-
-// params turns a task's request into the Chat Completions request and
-// returns the prompt's length in characters (for token estimates).
-func (r *run) params(req Request) (openai.ChatCompletionNewParams, int) {
-	o := r.e.opts
-	maxComp := req.MaxTokens
-	if reasoningModel(o.Model) {
-		maxComp += ReasoningAllowance
-	}
-	p := openai.ChatCompletionNewParams{
-		Model: shared.ChatModel(o.Model),
-		Messages: []openai.ChatCompletionMessageParamUnion{
-			openai.SystemMessage(req.Instructions),
-			openai.UserMessage(req.Input),
-		},
-		ResponseFormat: openai.ChatCompletionNewParamsResponseFormatUnion{
-			OfJSONSchema: &shared.ResponseFormatJSONSchemaParam{
-				JSONSchema: shared.ResponseFormatJSONSchemaJSONSchemaParam{
-					Name:   req.SchemaName,
-					Strict: openai.Bool(true),
-					Schema: req.Schema,
-				},
-			},
-		},
-		MaxCompletionTokens: openai.Int(int64(maxComp)),
-	}
-	if o.Temperature != nil && !reasoningModel(o.Model) {
-		p.Temperature = openai.Float(*o.Temperature)
-	}
-	if o.ReasoningEffort != "" {
-		p.ReasoningEffort = shared.ReasoningEffort(o.ReasoningEffort)
-	}
-	return p, len(req.Instructions) + len(req.Input)
 }

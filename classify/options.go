@@ -22,6 +22,9 @@ import (
 // a stopping process busy.
 const DefaultMaxResponseBytes = 4 << 20
 
+// DefaultBatchPollMin is the first wait between two polls of a batch.
+const DefaultBatchPollMin = 2 * time.Second
+
 // defaultSlowStart is how many requests a run sends before its first
 // response tells it the server's rate limits: enough to fill the pool
 // quickly, few enough to fit the burst of any paid OpenAI tier.
@@ -73,6 +76,10 @@ type Options struct {
 	// HTTPClient is used for every request (nil = a client whose
 	// transport keeps Concurrency idle connections to the host).
 	HTTPClient *http.Client
+	// BatchPollMin is the first wait between two polls of a batch
+	// (0 = DefaultBatchPollMin); each wait doubles up to BatchPollMax
+	// (llm.batch_poll_max; less than BatchPollMin means BatchPollMin).
+	BatchPollMin, BatchPollMax time.Duration
 	// Logger gets a debug line per failed attempt and one info line per
 	// run (nil = discard). Name the component with Logger.With yourself.
 	Logger *slog.Logger
@@ -119,6 +126,10 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxResponseBytes < 0 {
 		errs = append(errs, fmt.Errorf("max response bytes %d: want more than 0", o.MaxResponseBytes))
 	}
+	if o.BatchPollMin <= 0 {
+		o.BatchPollMin = DefaultBatchPollMin
+	}
+	o.BatchPollMax = max(o.BatchPollMax, o.BatchPollMin)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

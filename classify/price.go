@@ -11,8 +11,9 @@ import (
 type Price = model.Price
 
 // prices are OpenAI's standard-tier list prices (USD per 1M tokens) as
-// published on openai.com/api/pricing; checked 2026-11-26. Batch, flex and
-// priority tiers are priced differently and are not modelled.
+// published on openai.com/api/pricing; checked 2026-11-26. The Batch API
+// costs half of these (model.Price.Batch); flex and priority tiers are not
+// modelled.
 var prices = map[string]Price{
 	"gpt-5":        {Input: 1.25, CachedInput: 0.125, Output: 10.00},
 	"gpt-5-mini":   {Input: 0.25, CachedInput: 0.025, Output: 2.00},

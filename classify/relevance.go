@@ -130,6 +130,10 @@ func RelevanceKeys(p model.Paper, topics []model.Topic, llmModel string) []strin
 	return keys
 }
 
+// KeyOf is one key made of several (a hex SHA-256 of them): it names a
+// request that asks for the answers stored under keys.
+func KeyOf(keys ...string) string { return hashKey(keys[0], keys[1:]...) }
+
 // keyBuffers holds the buffers keys are hashed from.
 var keyBuffers = sync.Pool{New: func() any { return new([]byte) }}
 

@@ -81,7 +81,25 @@ type LLM struct {
 
 	// PricePerMillion is the model's price; nil means the built-in table's.
 	PricePerMillion *model.Price `yaml:"price_per_million"`
+
+	// Mode is how the model is asked: ModeLive (one request per paper,
+	// answered at once) or ModeBatch (OpenAI's Batch API: one upload, the
+	// answers within 24 hours, at half the price).
+	Mode string `yaml:"mode"`
+	// BatchPollMax caps the backoff between two polls of an open batch.
+	BatchPollMax Duration `yaml:"batch_poll_max"`
+	// BatchMaxWait is how long `run` waits for its batch to end.
+	BatchMaxWait Duration `yaml:"batch_max_wait"`
+	// BatchFallback is how the lines a batch could not answer are asked
+	// again: ModeBatch (a follow-up batch) or ModeLive.
+	BatchFallback string `yaml:"batch_fallback"`
 }
+
+// The values of llm.mode and llm.batch_fallback.
+const (
+	ModeLive  = "live"
+	ModeBatch = "batch"
+)
 
 // TLDR says whether and how selected papers get a TL;DR.
 type TLDR struct {
@@ -152,6 +170,10 @@ func Default() Config {
 			MaxRetries:       4,
 			MaxRateLimitWait: Duration(15 * time.Minute),
 			Grace:            Duration(10 * time.Second),
+			Mode:             ModeLive,
+			BatchPollMax:     Duration(5 * time.Minute),
+			BatchMaxWait:     Duration(24 * time.Hour),
+			BatchFallback:    ModeBatch,
 		},
 		TLDR:      TLDR{Enabled: true, Language: "English", MaxWords: 40},
 		Threshold: 0.7,

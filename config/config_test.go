@@ -69,6 +69,28 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// TestBatchMode: llm.mode and the batch keys decode, with their defaults.
+func TestBatchMode(t *testing.T) {
+	def, err := Parse("c.yaml", []byte(minimal), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := def.LLM; l.Mode != ModeLive || l.BatchFallback != ModeBatch || l.BatchPollMax.D() != 5*time.Minute || l.BatchMaxWait.D() != 24*time.Hour {
+		t.Errorf("defaults: mode %q, fallback %q, poll max %s, max wait %s", l.Mode, l.BatchFallback, l.BatchPollMax.D(), l.BatchMaxWait.D())
+	}
+	cfg, err := Parse("c.yaml", []byte(minimal+"llm:\n  mode: batch\n  batch_fallback: live\n  batch_poll_max: 30s\n  batch_max_wait: 2h\n  price_per_million: {input: 1, output: 2, batch_input: 0.4, batch_output: 0.8}\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := cfg.LLM
+	if l.Mode != ModeBatch || l.BatchFallback != ModeLive || l.BatchPollMax.D() != 30*time.Second || l.BatchMaxWait.D() != 2*time.Hour {
+		t.Errorf("decoded: mode %q, fallback %q, poll max %s, max wait %s", l.Mode, l.BatchFallback, l.BatchPollMax.D(), l.BatchMaxWait.D())
+	}
+	if p := l.PricePerMillion; p == nil || p.BatchInput != 0.4 || p.BatchOutput != 0.8 {
+		t.Errorf("price_per_million = %+v, want batch_input 0.4, batch_output 0.8", p)
+	}
+}
+
 // TestPricePerMillion: llm.price_per_million decodes into model.Price, the
 // type the engine and the digest's cost use.
 func TestPricePerMillion(t *testing.T) {
@@ -164,6 +186,18 @@ func TestErrors(t *testing.T) {
 			[]string{`c.yaml: line 1: arxiv must be a mapping of keys, not the value "cs.CL"`}},
 		{"mapping in a list of categories", strings.Replace(minimal, "[cs.CL]", "[cs.CL, {cs: LG}]", 1),
 			[]string{`c.yaml: line 2: arxiv.categories[1] must be a single value, not a mapping`}},
+		{"unknown llm.mode", minimal + "llm:\n  mode: batched\n",
+			[]string{`c.yaml: line 7: llm.mode: invalid value "batched": want live (a request per paper, answered at once) or batch (OpenAI's Batch API: half the price, answers within 24h)`}},
+		{"unknown batch fallback", minimal + "llm:\n  mode: batch\n  batch_fallback: never\n",
+			[]string{`c.yaml: line 8: llm.batch_fallback: invalid value "never": want batch (a follow-up batch) or live (ask those papers live)`}},
+		{"batch poll under a second", minimal + "llm:\n  batch_poll_max: 100ms\n",
+			[]string{"c.yaml: line 7: llm.batch_poll_max: invalid value 100ms: must be at least 1s"}},
+		{"negative batch wait", minimal + "llm:\n  batch_max_wait: -1h\n",
+			[]string{"c.yaml: line 7: llm.batch_max_wait: invalid value -1h0m0s: must not be negative (0: submit and exit, like run --no-wait)"}},
+		{"negative batch price", minimal + "llm:\n  price_per_million: {input: 1, output: 2, batch_output: -1}\n",
+			[]string{"c.yaml: line 7: llm.price_per_million.batch_output: invalid value -1: must not be negative"}},
+		{"misspelt batch key", minimal + "llm:\n  batch_max_wiat: 1h\n",
+			[]string{"c.yaml: line 7: unknown key `batch_max_wiat` in llm; did you mean `batch_max_wait`?"}},
 		{"timeout under a second", minimal + "llm:\n  timeout: 500ms\n",
 			[]string{"c.yaml: line 7: llm.timeout: invalid value 500ms: must be at least 1s, a model answer takes longer"}},
 		{"timeout of zero", minimal + "llm:\n  timeout: 0s\n",

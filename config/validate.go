@@ -118,12 +118,13 @@ func (c *Config) Validate() error {
 		for _, price := range []struct {
 			key   string
 			value float64
-		}{{"input", p.Input}, {"cached_input", p.CachedInput}, {"output", p.Output}} {
+		}{{"input", p.Input}, {"cached_input", p.CachedInput}, {"output", p.Output}, {"batch_input", p.BatchInput}, {"batch_output", p.BatchOutput}} {
 			if !(price.value >= 0) {
 				bad("llm.price_per_million."+price.key, "invalid value %g: must not be negative", price.value)
 			}
 		}
 	}
+	c.validateBatch(bad)
 
 	if err := CheckThreshold(c.Threshold); err != nil {
 		bad("threshold", "%v", err)
@@ -283,4 +284,25 @@ func nearest[V any](m map[string]V, key string) (V, bool) {
 	}
 	var zero V
 	return zero, false
+}
+
+// validateBatch checks llm.mode and the keys of batch mode.
+func (c *Config) validateBatch(bad func(string, string, ...any)) {
+	l := c.LLM
+	switch l.Mode {
+	case ModeLive, ModeBatch:
+	default:
+		bad("llm.mode", "invalid value %q: want live (a request per paper, answered at once) or batch (OpenAI's Batch API: half the price, answers within 24h)", l.Mode)
+	}
+	switch l.BatchFallback {
+	case ModeLive, ModeBatch:
+	default:
+		bad("llm.batch_fallback", "invalid value %q: want batch (a follow-up batch) or live (ask those papers live)", l.BatchFallback)
+	}
+	if l.BatchPollMax < Duration(time.Second) {
+		bad("llm.batch_poll_max", "invalid value %s: must be at least 1s", l.BatchPollMax.D())
+	}
+	if l.BatchMaxWait < 0 {
+		bad("llm.batch_max_wait", "invalid value %s: must not be negative (0: submit and exit, like run --no-wait)", l.BatchMaxWait.D())
+	}
 }

@@ -108,6 +108,17 @@ type Usage struct {
 	Cached     int64 `json:"cached"` // part of Prompt served from the provider's prompt cache
 	Completion int64 `json:"completion"`
 	Requests   int64 `json:"requests"`
+	// Batch is the part of the counts above that went through the Batch
+	// API (llm.mode batch), billed at the batch rate; absent when none did.
+	Batch BatchUsage `json:"batch,omitzero"`
+}
+
+// BatchUsage is the part of a Usage that went through the Batch API.
+type BatchUsage struct {
+	Prompt     int64 `json:"prompt"`
+	Cached     int64 `json:"cached"`
+	Completion int64 `json:"completion"`
+	Requests   int64 `json:"requests"`
 }
 
 // Add adds o to u.
@@ -116,6 +127,30 @@ func (u *Usage) Add(o Usage) {
 	u.Cached += o.Cached
 	u.Completion += o.Completion
 	u.Requests += o.Requests
+	u.Batch.Prompt += o.Batch.Prompt
+	u.Batch.Cached += o.Batch.Cached
+	u.Batch.Completion += o.Batch.Completion
+	u.Batch.Requests += o.Batch.Requests
+}
+
+// Batched is u, every token of it spent through the Batch API.
+func (u Usage) Batched() Usage {
+	u.Batch = BatchUsage{Prompt: u.Prompt, Cached: u.Cached, Completion: u.Completion, Requests: u.Requests}
+	return u
+}
+
+// Mode says how u's requests were made: "live", "batch", or "batch and
+// live"; "" when there were none.
+func (u Usage) Mode() string {
+	switch {
+	case u.Requests == 0:
+		return ""
+	case u.Batch.Requests == 0:
+		return "live"
+	case u.Batch.Requests >= u.Requests:
+		return "batch"
+	}
+	return "batch and live"
 }
 
 // NormalizeSpace collapses every run of white space to one space and trims

@@ -26,3 +26,37 @@ func TestPriceCost(t *testing.T) {
 		})
 	}
 }
+
+// TestPriceCostBatch: Batch API tokens cost half the live price unless the
+// price says otherwise, and a usage that mixes both prices each part at its
+// own rate.
+func TestPriceCostBatch(t *testing.T) {
+	gpt5mini := Price{Input: 0.25, CachedInput: 0.025, Output: 2.00}
+	u := Usage{Prompt: 1_000_000, Completion: 500_000, Requests: 10}
+	live := gpt5mini.Cost(u)
+	if got, want := gpt5mini.Cost(u.Batched()), live/2; math.Abs(got-want) > 1e-12 {
+		t.Errorf("batch cost = %v, want half of live %v = %v", got, live, want)
+	}
+	cached := Usage{Prompt: 1_000_000, Cached: 1_000_000, Requests: 1}.Batched()
+	if got, want := gpt5mini.Cost(cached), 0.025/2; math.Abs(got-want) > 1e-12 {
+		t.Errorf("cached batch cost = %v, want %v", got, want)
+	}
+	own := Price{Input: 1, Output: 4, BatchInput: 0.6, BatchOutput: 3}
+	if got, want := own.Cost(Usage{Prompt: 1_000_000, Completion: 1_000_000, Requests: 1}.Batched()), 3.6; math.Abs(got-want) > 1e-12 {
+		t.Errorf("configured batch price: cost = %v, want %v", got, want)
+	}
+	var mixed Usage
+	mixed.Add(Usage{Prompt: 1_000_000, Requests: 1})
+	mixed.Add(Usage{Prompt: 1_000_000, Requests: 1}.Batched())
+	if got, want := gpt5mini.Cost(mixed), 0.25+0.125; math.Abs(got-want) > 1e-12 {
+		t.Errorf("mixed cost = %v, want %v", got, want)
+	}
+	for _, tt := range []struct {
+		u    Usage
+		want string
+	}{{Usage{}, ""}, {Usage{Requests: 2}, "live"}, {Usage{Requests: 2}.Batched(), "batch"}, {mixed, "batch and live"}} {
+		if got := tt.u.Mode(); got != tt.want {
+			t.Errorf("Mode(%+v) = %q, want %q", tt.u, got, tt.want)
+		}
+	}
+}

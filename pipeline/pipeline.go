@@ -58,6 +58,12 @@ type Options struct {
 	// show; an older one means arXiv has not published yet, and the run
 	// fails with ErrNotYetAnnounced, writing nothing.
 	NotBefore string
+	// NoWait (batch mode): submit the day's batch, or poll an open one
+	// once, and return with Result.Pending rather than wait for it.
+	NoWait bool
+	// CancelBatch (batch mode): cancel the open batches, keep what they
+	// answered, and write the digest without asking anything more.
+	CancelBatch bool
 }
 
 // Result is what a run did.
@@ -68,6 +74,12 @@ type Result struct {
 	Rewritten   bool   // AlreadyDone, and its files were rewritten from the store
 	Requests    int64  // model requests made by this run
 	Usage       model.Usage
+	// Pending (batch mode) is the batch the run left open: no digest was
+	// written (Digest holds only its Date); a later run collects it.
+	Pending *PendingBatch
+	// Earlier (batch mode) are the runs of earlier days whose open batches
+	// this run collected (or polled) first.
+	Earlier []*Result
 }
 
 // ErrInterrupted is wrapped by Run's error when ctx was cancelled; the
@@ -145,17 +157,34 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 
 	res := &Result{}
 	engine := r.lazyEngine()
-	judgeErr := r.judge(ctx, engine, recorded, day.Date, l.papers, topics, known, res)
-	if err := recorded(); err != nil {
-		// Without the day's list nothing could be saved: no digest.
-		return nil, errors.Join(err, judgeErr)
-	}
-	phase.done("judge")
-	if judgeErr == nil {
-		// The TL;DR pass needs the day judged; a run stopped while judging
-		// leaves it to the next one.
-		judgeErr = r.writeTLDRs(ctx, engine, day.Date, l.papers, opts.Force, res)
-		phase.done("tldr")
+	var judgeErr error
+	if cfg.LLM.Mode == config.ModeBatch {
+		if err := r.earlierBatches(ctx, day.Date, opts, res); err != nil {
+			return nil, errors.Join(err, recorded())
+		}
+		if err := recorded(); err != nil {
+			return nil, err
+		}
+		var pending *PendingBatch
+		pending, judgeErr = r.batchPasses(ctx, engine, day.Date, l.papers, topics, opts, res)
+		phase.done("batch")
+		if pending != nil {
+			res.Pending, res.Digest.Date = pending, day.Date
+			return res, judgeErr
+		}
+	} else {
+		judgeErr = r.judge(ctx, engine, recorded, day.Date, l.papers, topics, known, res)
+		if err := recorded(); err != nil {
+			// Without the day's list nothing could be saved: no digest.
+			return nil, errors.Join(err, judgeErr)
+		}
+		phase.done("judge")
+		if judgeErr == nil {
+			// The TL;DR pass needs the day judged; a run stopped while
+			// judging leaves it to the next one.
+			judgeErr = r.writeTLDRs(ctx, engine, day.Date, l.papers, opts.Force, res)
+			phase.done("tldr")
+		}
 	}
 
 	// From here on the run's work is saved and written even if ctx was

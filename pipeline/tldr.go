@@ -31,6 +31,11 @@ func (r *Runner) tldrKey(p model.Paper, llm string) string {
 	return classify.TLDRKey(p, llm, r.Config.TLDR.Language, r.Config.TLDR.MaxWords)
 }
 
+// tldrTaskOf is the TL;DR task as the config sets it.
+func (r *Runner) tldrTaskOf() classify.TLDR {
+	return classify.TLDR{Language: r.Config.TLDR.Language, MaxWords: r.Config.TLDR.MaxWords, Topics: r.Config.ModelTopics()}
+}
+
 // tldrs reads the stored TL;DRs of papers (by llm) and the date's failures.
 func (r *Runner) tldrs(ctx context.Context, date, llm string, papers []model.Paper) (tldrState, error) {
 	st := tldrState{text: map[string]string{}}
@@ -118,8 +123,7 @@ func (r *Runner) writeTLDRs(ctx context.Context, engine func() (*classify.Engine
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	sv := newSaver(context.WithoutCancel(ctx), r.Store, len(jobs), func() error { return nil }, func(err error) { cancel(err) })
-	task := classify.TLDR{Language: r.Config.TLDR.Language, MaxWords: r.Config.TLDR.MaxWords, Topics: r.Config.ModelTopics()}
-	runErr := classify.Run(ctx, eng, task, jobs, func(cr classify.Result[model.Paper, string]) {
+	runErr := classify.Run(ctx, eng, r.tldrTaskOf(), jobs, func(cr classify.Result[model.Paper, string]) {
 		res.Usage.Add(cr.Usage)
 		res.Requests += cr.Usage.Requests
 		if cr.Status == model.StatusJudged {

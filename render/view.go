@@ -322,10 +322,15 @@ func costText(st model.Stats) string {
 		return "cost unknown"
 	}
 	c := *st.CostUSD
+	text := fmt.Sprintf("cost $%.2f", c)
 	if c < 1 {
-		return fmt.Sprintf("cost $%.4f", c)
+		text = fmt.Sprintf("cost $%.4f", c)
 	}
-	return fmt.Sprintf("cost $%.2f", c)
+	// Which rate was paid: the Batch API's is half of live's.
+	if m := st.Tokens.Mode(); m != "" && m != "live" {
+		text += " (" + m + ")"
+	}
+	return text
 }
 
 // tokensText describes the tokens spent, or "" when no request was made.

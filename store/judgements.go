@@ -261,12 +261,18 @@ func (s *Store) Outcome(date, paperID string, status model.Status, reason string
 
 // AddUsage adds usage that belongs to no one paper to the date's run.
 func (s *Store) AddUsage(ctx context.Context, date string, usage model.Usage) error {
-	return s.Commit(ctx, Write{what: "add usage " + date, op: func(ctx context.Context, tx *sql.Tx) error {
+	return s.Commit(ctx, s.Usage(date, usage))
+}
+
+// Usage writes usage to the date's run alone (an answer paid for and
+// rejected, to be asked again).
+func (s *Store) Usage(date string, usage model.Usage) Write {
+	return Write{what: "add usage " + date, op: func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.requireRun(ctx, tx, date); err != nil {
 			return err
 		}
 		return s.addUsage(ctx, tx, date, usage)
-	}})
+	}}
 }
 
 func (s *Store) addUsage(ctx context.Context, tx *sql.Tx, date string, u model.Usage) error {
@@ -275,8 +281,11 @@ func (s *Store) addUsage(ctx context.Context, tx *sql.Tx, date string, u model.U
 	}
 	_, err := tx.ExecContext(ctx, `
 UPDATE runs SET prompt_tokens = prompt_tokens + ?, cached_tokens = cached_tokens + ?,
-	completion_tokens = completion_tokens + ?, requests = requests + ?
-WHERE stream = ? AND date = ?`, u.Prompt, u.Cached, u.Completion, u.Requests, s.stream, date)
+	completion_tokens = completion_tokens + ?, requests = requests + ?,
+	batch_prompt_tokens = batch_prompt_tokens + ?, batch_cached_tokens = batch_cached_tokens + ?,
+	batch_completion_tokens = batch_completion_tokens + ?, batch_requests = batch_requests + ?
+WHERE stream = ? AND date = ?`, u.Prompt, u.Cached, u.Completion, u.Requests,
+		u.Batch.Prompt, u.Batch.Cached, u.Batch.Completion, u.Batch.Requests, s.stream, date)
 	if err != nil {
 		return fmt.Errorf("add usage: %w", err)
 	}

@@ -208,7 +208,8 @@ func (s *Store) Runs(ctx context.Context) ([]Run, error) {
 
 const runColumns = `date, source, categories, announce_types, announced, topics, model, prompt_version,
 	threshold, status, error, no_announcements, prompt_tokens, cached_tokens, completion_tokens, requests,
-	cost_usd, started_at, finished_at, pid, feed_url, etag, last_modified`
+	cost_usd, started_at, finished_at, pid, feed_url, etag, last_modified,
+	batch_prompt_tokens, batch_cached_tokens, batch_completion_tokens, batch_requests`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -225,7 +226,7 @@ func scanRun(row scanner) (Run, error) {
 	err := row.Scan(&r.Date, &r.Source, &categories, &announceTypes, &announced, &topics, &r.Model,
 		&r.PromptVersion, &r.Threshold, &status, &r.Error, &r.NoAnnouncements, &r.Usage.Prompt, &r.Usage.Cached,
 		&r.Usage.Completion, &r.Usage.Requests, &cost, &startedAt, &finishedAt, &r.PID, &r.FeedURL, &r.ETag,
-		&r.LastModified)
+		&r.LastModified, &r.Usage.Batch.Prompt, &r.Usage.Batch.Cached, &r.Usage.Batch.Completion, &r.Usage.Batch.Requests)
 	if err != nil {
 		return Run{}, err
 	}

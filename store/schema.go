@@ -203,6 +203,44 @@ CREATE TABLE deliveries (
 	PRIMARY KEY (stream, date, target)
 ) STRICT;
 `},
+	// 6: batch mode. A batch is recorded under its input file's id before
+	// it is created (so a process killed in between finds it by that id
+	// and never creates a second one), with each line's custom_id and what
+	// its answer is stored under; its state follows the API's until it is
+	// collected. The runs count the part of their usage that went through
+	// the Batch API, which is priced at the batch rate.
+	{sql: `
+CREATE TABLE batches (
+	input_file_id TEXT PRIMARY KEY,
+	batch_id      TEXT NOT NULL, -- '' until the batch is created
+	stream        TEXT NOT NULL,
+	date          TEXT NOT NULL,
+	task          TEXT NOT NULL, -- relevance, tldr
+	state         TEXT NOT NULL, -- submitting, the API's status, collected
+	total         INTEGER NOT NULL DEFAULT 0,
+	completed     INTEGER NOT NULL DEFAULT 0,
+	failed        INTEGER NOT NULL DEFAULT 0,
+	error         TEXT NOT NULL DEFAULT '',
+	created_at    TEXT NOT NULL,
+	updated_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX batches_open ON batches (stream, state);
+
+CREATE TABLE batch_requests (
+	input_file_id TEXT NOT NULL REFERENCES batches (input_file_id) ON DELETE CASCADE,
+	custom_id     TEXT NOT NULL,
+	paper_id      TEXT NOT NULL,
+	task          TEXT NOT NULL,
+	keys          TEXT NOT NULL, -- JSON array: the cache keys its answer is stored under
+	topics        TEXT NOT NULL, -- JSON array of model.Topic asked about ([] for other tasks)
+	PRIMARY KEY (input_file_id, custom_id)
+) STRICT;
+
+ALTER TABLE runs ADD COLUMN batch_prompt_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN batch_cached_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN batch_completion_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN batch_requests INTEGER NOT NULL DEFAULT 0;
+`},
 }
 
 // migrate brings the schema up to date in one transaction, Go steps

@@ -106,6 +106,8 @@ func (a *app) engineOptions() classify.Options {
 		ReasoningEffort:   l.ReasoningEffort,
 		MaxCostUSD:        l.MaxCostUSD,
 		Grace:             l.Grace.D(),
+		BatchPollMin:      batchPollMin,
+		BatchPollMax:      l.BatchPollMax.D(),
 		Logger:            a.log.With("component", "classify"),
 	}
 	if p := l.PricePerMillion; p != nil {

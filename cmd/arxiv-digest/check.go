@@ -84,6 +84,12 @@ func (a *app) checkOnline(ctx context.Context) error {
 	if modelErr != nil {
 		fmt.Fprintf(w, "model FAILED: %v\n", modelErr)
 	}
+	if a.batchMode() && modelErr == nil {
+		// The model answered live; batch mode needs the Batch API too.
+		if modelErr = a.checkBatches(ctx); modelErr != nil {
+			fmt.Fprintf(w, "batch FAILED: %v\n", modelErr)
+		}
+	}
 	var smtpErr error
 	if a.mailer != nil {
 		// Connects and logs in; sends nothing.

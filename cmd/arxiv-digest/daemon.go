@@ -66,7 +66,7 @@ func (a *app) daemon(ctx context.Context) error {
 	defer stop()
 
 	a.log.Info("arxiv-digest daemon", "version", version, "config", a.cfg.Path,
-		"categories", a.cfg.Arxiv.Categories, "pid", os.Getpid())
+		"categories", a.cfg.Arxiv.Categories, "mode", a.cfg.LLM.Mode, "pid", os.Getpid())
 	// With serve.enabled the pages are served alongside the schedule; a
 	// server that fails stops the daemon, so that its supervisor restarts
 	// both.
@@ -80,6 +80,14 @@ func (a *app) daemon(ctx context.Context) error {
 		if served, err = a.startServing(ctx, fail); err != nil {
 			return err
 		}
+	}
+	if a.batchMode() {
+		// Between scheduled runs (which only submit), the open batches are
+		// polled, and each day is written and delivered when its work ends.
+		polling := make(chan struct{})
+		pctx, stopPolling := context.WithCancel(ctx)
+		go func() { defer close(polling); a.pollBatches(pctx) }()
+		defer func() { stopPolling(); <-polling }()
 	}
 	err = daemon.Run(ctx, daemon.Options{
 		Cron:         a.cfg.Schedule.Cron,
@@ -151,21 +159,17 @@ func (a *app) scheduledRun(ctx context.Context) error {
 	}
 	defer l.Release()
 	r := a.runner(&logProgress{log: a.log, every: time.Minute})
-	res, err := r.Run(ctx, pipeline.Options{NotBefore: want})
-	if res != nil {
-		a.summarize(res)
-	}
+	// In batch mode the run submits the day's batch and returns; the
+	// polling between runs collects it.
+	res, err := r.Run(ctx, pipeline.Options{NotBefore: want, NoWait: a.batchMode()})
 	// A day whose delivery failed is retried like a failed run: the retry
 	// finds the day complete (no model request) and delivers it.
-	undelivered := a.deliverDay(ctx, r, res)
+	undelivered := a.summarizeAll(ctx, r, res)
 	if err == nil && res.Digest.Date > want {
 		if _, _, serr := a.store.Run(ctx, want); errors.Is(serr, store.ErrNoRun) {
 			a.log.Warn("the feed has moved past a day without a digest; rebuilding it from the arXiv API", "date", want)
-			res, err = r.Run(ctx, pipeline.Options{Date: want})
-			if res != nil {
-				a.summarize(res)
-			}
-			undelivered = errors.Join(undelivered, a.deliverDay(ctx, r, res))
+			res, err = r.Run(ctx, pipeline.Options{Date: want, NoWait: a.batchMode()})
+			undelivered = errors.Join(undelivered, a.summarizeAll(ctx, r, res))
 		}
 	}
 	if err == nil && undelivered != nil {

@@ -35,6 +35,15 @@ error, 3 written but some papers could not be judged, 4 another run holds the
 lock, 5 written but an email or webhook delivery failed (the next run tries
 again), 130 interrupted (the digest was written with the rest skipped).
 
+With llm.mode batch the day's papers go to OpenAI's Batch API (half the
+price, answered within 24 hours): run waits for the batch with a progress
+bar, up to llm.batch_max_wait (exit 3 if it has not ended by then);
+--no-wait submits it and exits 0, and a later run (or the daemon) collects
+it and writes the digest. Ctrl-C while waiting leaves the batch running and
+exits 130 naming it; --cancel-batch cancels it and writes the digest with
+what it answered. A batch is never submitted twice: a run that finds an
+open batch in the store polls it on.
+
 With email or notify configured, a finished day is delivered once to each
 recipient and webhook: a rerun, --force or render never sends it again (see
 "arxiv-digest send").`,
@@ -55,6 +64,9 @@ recipient and webhook: a rerun, --force or render never sends it again (see
 			if err := a.requireDelivery(); err != nil {
 				return err
 			}
+			if (opts.NoWait || opts.CancelBatch) && !a.batchMode() {
+				return usageError(fmt.Errorf("--no-wait and --cancel-batch need llm.mode: batch (the config says %s)", a.cfg.LLM.Mode))
+			}
 			return a.runOnce(c.Context(), opts, wait, func() { os.Exit(exitInterrupt) })
 		},
 	}
@@ -62,6 +74,8 @@ recipient and webhook: a rerun, --force or render never sends it again (see
 	c.Flags().StringVar(&opts.Date, "date", "", "rebuild this past announcement day (YYYY-MM-DD) from the arXiv API")
 	c.Flags().BoolVar(&opts.Force, "force", false, "rebuild a day that already has a complete digest (still paying only for new judgements)")
 	c.Flags().BoolVar(&wait, "wait", false, "wait for another run holding the lock instead of exiting with code 4")
+	c.Flags().BoolVar(&opts.NoWait, "no-wait", false, "batch mode: submit the day's batch (or poll an open one) and exit 0; a later run collects it")
+	c.Flags().BoolVar(&opts.CancelBatch, "cancel-batch", false, "batch mode: cancel the open batch, keep what it answered and write the digest")
 	return c
 }
 
@@ -82,14 +96,25 @@ func (a *app) runOnce(ctx context.Context, opts pipeline.Options, wait bool, qui
 	}
 	defer a.close()
 
+	if opts.CancelBatch {
+		open, err := a.store.OpenBatches(ctx)
+		if err != nil {
+			return withCode(exitFailed, err)
+		}
+		if len(open) == 0 {
+			fmt.Fprintln(a.env.stdout, "no open batch: nothing to cancel")
+			return nil
+		}
+	}
 	ctx, stop := withSignals(ctx, a.env, a.log, quit)
 	defer stop()
 	r := a.runner(newProgress(a.env, a.log))
 	res, err := r.Run(ctx, opts)
-	if res != nil {
-		a.summarize(res)
+	undelivered := a.summarizeAll(ctx, r, res)
+	if res != nil && res.Pending != nil {
+		return deliveryExit(pendingExit(res.Pending, err), undelivered)
 	}
-	return deliveryExit(runExit(res, err), a.deliverDay(ctx, r, res))
+	return deliveryExit(runExit(res, err), undelivered)
 }
 
 // lock takes the run lock, or says who holds it (exit 4).
@@ -122,6 +147,8 @@ func (a *app) lock(ctx context.Context, command string, wait bool) (*lock.Lock, 
 func runExit(res *pipeline.Result, err error) error {
 	var fatal *classify.FatalError
 	switch {
+	case errors.Is(err, classify.ErrBatchUnsupported):
+		return usageError(fmt.Errorf("llm.mode is batch, but %w", err))
 	case errors.Is(err, pipeline.ErrInterrupted), errors.Is(err, context.Canceled):
 		return withCode(exitInterrupt, err)
 	case errors.As(err, &fatal):

@@ -54,10 +54,15 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		s.writeUnauthorized(w, r)
 		return
 	}
+	if isBatchAPI(r.URL.Path) {
+		s.serveBatchAPI(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != chatPath {
 		writeNotFound(w, r)
 		return
 	}
+	s.stats.chat.Add(1)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		if ctx.Err() != nil {

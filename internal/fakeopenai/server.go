@@ -60,6 +60,8 @@ type Config struct {
 	// order); it returns true when it wrote the response itself. Use it for
 	// scripted failures; WriteError and friends write OpenAI-shaped errors.
 	Handler func(w http.ResponseWriter, r *http.Request, n int) bool
+	// Batch configures the Batch API (/v1/files, /v1/batches).
+	Batch BatchConfig
 
 	// now is the clock of the rate limiter; tests in this package freeze it.
 	now func() time.Time
@@ -106,6 +108,7 @@ type Server struct {
 	limiter *limiter
 	stats   recorder
 	cache   promptCache
+	batch   batches
 
 	faultsMu sync.RWMutex
 	faults   Faults
@@ -121,6 +124,9 @@ const hangLimit = 5 * time.Minute
 func New(cfg Config) *Server {
 	if err := cfg.Faults.validate(); err != nil {
 		panic(err)
+	}
+	if cfg.Batch.Steps < 0 || cfg.Batch.ExpireAfter < 0 {
+		panic(fmt.Sprintf("fakeopenai: negative Batch.Steps or Batch.ExpireAfter in %+v", cfg.Batch))
 	}
 	if cfg.RPM < 0 || cfg.TPM < 0 || cfg.Burst < 0 || cfg.MeanLatency < 0 || cfg.Sigma < 0 {
 		panic(fmt.Sprintf("fakeopenai: negative RPM/TPM/Burst/MeanLatency/Sigma in %+v", cfg))
@@ -145,6 +151,7 @@ func New(cfg Config) *Server {
 	}
 	s.stats.init()
 	s.cache.init()
+	s.batch.init()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL + "/v1"

@@ -9,7 +9,14 @@ import (
 
 // Stats is a snapshot of what the server saw and answered.
 type Stats struct {
-	Requests    int64         // every request received
+	Requests int64 // every request received
+	// Chat counts the requests to /v1/chat/completions (live requests);
+	// Batches the batches created, BatchLines the batch lines answered
+	// with 200, Cancelled the cancel requests of batches.
+	Chat, Batches, BatchLines, Cancelled int64
+	// Submitted counts, per custom_id, the batches its line was sent in:
+	// it lets tests prove that only missing lines are sent again.
+	Submitted   map[string]int
 	Completed   int64         // 200 answers (including faulty 200s: invalid JSON, truncated, refusal, missing topic)
 	ByStatus    map[int]int64 // answers by HTTP status (dropped, hung and cancelled requests have none)
 	RateLimited int64         // 429 rate_limit_exceeded answers from the server's own limiter
@@ -36,11 +43,13 @@ type recorder struct {
 	requests, completed, rateLimited, dropped, canceled atomic.Int64
 	inFlight, maxInFlight                               atomic.Int64
 	prompt, completion, cached                          atomic.Int64
+	chat, batches, batchLines, cancelled                atomic.Int64
 
 	mu       sync.Mutex
 	byStatus map[int]int64
 	papers   map[string]int
 	tldrs    map[string]int
+	subm     map[string]int
 	first    time.Time
 	last     time.Time
 }
@@ -49,6 +58,14 @@ func (r *recorder) init() {
 	r.byStatus = map[int]int64{}
 	r.papers = map[string]int{}
 	r.tldrs = map[string]int{}
+	r.subm = map[string]int{}
+}
+
+// submitted records that a batch holds the line customID.
+func (r *recorder) submitted(customID string) {
+	r.mu.Lock()
+	r.subm[customID]++
+	r.mu.Unlock()
 }
 
 // begin records a request's arrival and returns its 1-based number.
@@ -113,11 +130,16 @@ func (s *Server) Stats() Stats {
 		PromptTokens:     r.prompt.Load(),
 		CompletionTokens: r.completion.Load(),
 		CachedTokens:     r.cached.Load(),
+		Chat:             r.chat.Load(),
+		Batches:          r.batches.Load(),
+		BatchLines:       r.batchLines.Load(),
+		Cancelled:        r.cancelled.Load(),
 	}
 	r.mu.Lock()
 	st.ByStatus = maps.Clone(r.byStatus)
 	st.Papers = maps.Clone(r.papers)
 	st.TLDRs = maps.Clone(r.tldrs)
+	st.Submitted = maps.Clone(r.subm)
 	if !r.first.IsZero() && r.last.After(r.first) {
 		st.Elapsed = r.last.Sub(r.first)
 	}
