@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,16 +20,64 @@ import (
 // scores (migrations 1 to 3 are never edited, so the rest is the same).
 func downgradeToVersion3(t *testing.T, path string) {
 	t.Helper()
+	// What version 3 has: the first three migrations on an empty file.
+	ref, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "v3.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	for _, m := range migrations[:3] {
+		if _, err := ref.Exec(m.sql); err != nil {
+			t.Fatal(err)
+		}
+	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// Everything migration 4 and those after it created goes.
-	for _, q := range []string{`DROP TABLE papers_fts`, `DROP TABLE day_scores`, `DROP TABLE deliveries`, `PRAGMA user_version = 3`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
+	// Everything the later migrations made goes: their tables (an FTS5
+	// table's shadow tables go with it) and the columns they added.
+	has := func(db *sql.DB, q string, args ...any) map[string]bool {
+		rows, err := db.Query(q, args...)
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer rows.Close()
+		out := map[string]bool{}
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = true
+		}
+		return out
+	}
+	const tables = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	old := has(ref, tables)
+	// Sorted, an FTS5 table comes before its shadow tables (papers_fts,
+	// papers_fts_config, ...), which go with it.
+	for _, name := range slices.Sorted(maps.Keys(has(db, tables))) {
+		if !old[name] {
+			if _, err := db.Exec(`DROP TABLE IF EXISTS "` + name + `"`); err != nil {
+				t.Fatalf("drop %s: %v", name, err)
+			}
+		}
+	}
+	for name := range old {
+		const cols = `SELECT name FROM pragma_table_info(?)`
+		oldCols := has(ref, cols, name)
+		for col := range has(db, cols, name) {
+			if !oldCols[col] {
+				if _, err := db.Exec(`ALTER TABLE "` + name + `" DROP COLUMN "` + col + `"`); err != nil {
+					t.Fatalf("drop %s.%s: %v", name, col, err)
+				}
+			}
+		}
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 3`); err != nil {
+		t.Fatal(err)
 	}
 }
 
