@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/filter"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
@@ -20,6 +21,7 @@ import (
 type Config struct {
 	Arxiv     Arxiv    `yaml:"arxiv"`
 	Topics    []Topic  `yaml:"topics"`
+	Filter    Filter   `yaml:"filter"`
 	LLM       LLM      `yaml:"llm"`
 	TLDR      TLDR     `yaml:"tldr"`
 	Threshold float64  `yaml:"threshold"`
@@ -57,6 +59,19 @@ type Arxiv struct {
 type Topic struct {
 	Name        string `yaml:"name"`
 	Description string `yaml:"description"`
+}
+
+// Filter says which papers are judged at all (package filter: whole words
+// and phrases, case and accents folded). Papers it leaves out cost nothing
+// and are listed as filtered.
+type Filter struct {
+	// Include, when set, keeps only the papers whose title or abstract
+	// matches one of these phrases.
+	Include []string `yaml:"include"`
+	// Exclude leaves out the papers whose title or abstract matches one.
+	Exclude []string `yaml:"exclude"`
+	// Authors are followed: their papers are always judged and shown first.
+	Authors []string `yaml:"authors"`
 }
 
 // LLM says which model judges the papers and how hard to push the server.
@@ -179,6 +194,11 @@ func (c *Config) Stream() (string, error) {
 		return "", fmt.Errorf("output.dir relative to store.path: %w", err)
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// PaperFilter compiles the filter section (Validate has checked it).
+func (c *Config) PaperFilter() (*filter.Filter, error) {
+	return filter.New(c.Filter.Include, c.Filter.Exclude, c.Filter.Authors)
 }
 
 // ModelTopics returns the topics as the model package's type.
