@@ -127,7 +127,15 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	if day.Source != fetch.SourceRSS {
 		run.FeedURL = "" // only the RSS feed is fetched conditionally
 	}
-	known, err := r.known(ctx, l.papers, topics)
+	toJudge, filtered, err := r.filterDay(l.papers)
+	if err != nil {
+		return nil, err
+	}
+	run.Filtered = filtered
+	if len(filtered) > 0 {
+		log.Info("filtered", "filtered", len(filtered), "to_judge", len(toJudge))
+	}
+	known, err := r.known(ctx, toJudge, topics)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +153,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 
 	res := &Result{}
 	engine := r.lazyEngine()
-	judgeErr := r.judge(ctx, engine, recorded, day.Date, l.papers, topics, known, res)
+	judgeErr := r.judge(ctx, engine, recorded, day.Date, toJudge, topics, known, res)
 	if err := recorded(); err != nil {
 		// Without the day's list nothing could be saved: no digest.
 		return nil, errors.Join(err, judgeErr)
@@ -154,7 +162,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	if judgeErr == nil {
 		// The TL;DR pass needs the day judged; a run stopped while judging
 		// leaves it to the next one.
-		judgeErr = r.writeTLDRs(ctx, engine, day.Date, l.papers, opts.Force, res)
+		judgeErr = r.writeTLDRs(ctx, engine, day.Date, toJudge, opts.Force, res)
 		phase.done("tldr")
 	}
 
@@ -185,7 +193,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	phase.done("write")
 	log.Info("digest written", "dir", res.Dir, "judged", d.Stats.Judged, "failed", d.Stats.Failed,
-		"skipped", d.Stats.Skipped, "selected", d.Stats.Selected, "requests", res.Requests)
+		"skipped", d.Stats.Skipped, "filtered", d.Stats.Filtered, "selected", d.Stats.Selected, "requests", res.Requests)
 	return res, judgeErr
 }
 
@@ -207,6 +215,12 @@ func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done b
 		return nil, false, nil
 	}
 	log := r.logger().With("date", date)
+	if same, err := r.sameFilter(dayPapers); err != nil {
+		return nil, false, err
+	} else if !same {
+		log.Info("the filter decides otherwise than when the day was run; running it again")
+		return nil, false, nil
+	}
 	if missing, err := r.missingTLDRs(ctx, date, run.Model, dayPapers); err != nil {
 		return nil, false, err
 	} else if missing > 0 {
@@ -244,10 +258,7 @@ func (r *Runner) missingTLDRs(ctx context.Context, date, llm string, dayPapers [
 	if !r.Config.TLDR.Enabled {
 		return 0, nil
 	}
-	papers := make([]model.Paper, len(dayPapers))
-	for i, dp := range dayPapers {
-		papers[i] = dp.Paper
-	}
+	papers := unfiltered(dayPapers)
 	known, err := r.Store.Known(ctx, papers, r.Config.ModelTopics(), relevanceKeys(llm))
 	if err != nil {
 		return 0, err
