@@ -29,7 +29,7 @@ func TestPatternMatches(t *testing.T) {
 		{"quantiz*", "post-training quantization", true},
 		{"quantiz*", "quantized weights", true},
 		{"quantiz*", "quantum weights", false},
-		{"Schrödinger", `the Schr\"odinger equation`, true},  // TeX decoded
+		{"Schrödinger", `the Schr\"odinger equation`, true},   // TeX decoded
 		{"Schrodinger", `the Schr\"{o}dinger equation`, true}, // and accents folded
 		{"schrödinger", "SCHRODINGER cats", true},
 		{"Muller", "Müller's theorem", true},
