@@ -158,6 +158,9 @@ func (a *app) summarize(res *pipeline.Result) {
 	}
 	fmt.Fprintf(w, "%s: %d fetched, %d kept, %d judged, %d failed, %d skipped, %d selected\n",
 		d.Date, d.Stats.Fetched, d.Stats.Kept, d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Selected)
+	if d.Stats.Filtered > 0 || d.Stats.Followed > 0 {
+		fmt.Fprintf(w, "  filter: %d left out (no request), %d by followed authors\n", d.Stats.Filtered, d.Stats.Followed)
+	}
 	fmt.Fprintf(w, "  this run: %d model requests, %s tokens\n", res.Requests, tokens(res.Usage))
 	if d.Stats.CostUSD != nil {
 		fmt.Fprintf(w, "  day total: %s tokens, about $%.4f\n", tokens(d.Stats.Tokens), *d.Stats.CostUSD)
