@@ -188,6 +188,13 @@ func jitter(d time.Duration) time.Duration {
 	return rand.N(j + 1)
 }
 
+// cacheKey is a request's prompt_cache_key: the task and a hash of what
+// every request of the task with these instructions begins with (the
+// instructions and the schema), so that a day's requests share one key.
+func cacheKey(task string, req Request) string {
+	return "arxiv-digest-" + task + "-" + hashKey(req.Instructions, req.SchemaName, string(req.Schema))[:16]
+}
+
 // params turns a task's request into the Chat Completions request and
 // returns the prompt's length in characters (for token estimates).
 func (r *run) params(req Request) (openai.ChatCompletionNewParams, int) {
@@ -218,6 +225,9 @@ func (r *run) params(req Request) (openai.ChatCompletionNewParams, int) {
 	}
 	if o.ReasoningEffort != "" {
 		p.ReasoningEffort = shared.ReasoningEffort(o.ReasoningEffort)
+	}
+	if o.PromptCacheKey {
+		p.PromptCacheKey = openai.String(cacheKey(r.task, req))
 	}
 	return p, len(req.Instructions) + len(req.Input)
 }

@@ -55,6 +55,12 @@ type Options struct {
 	// ReasoningEffort ("minimal", "low", ...) is sent when set; only
 	// reasoning models accept it.
 	ReasoningEffort string
+	// PromptCacheKey sends prompt_cache_key with every request: one key
+	// per task and instructions, so that OpenAI routes requests sharing
+	// their prefix to the same cache. Servers that reject unknown fields
+	// answer it with a 400, which stops the run: the caller sets it for
+	// servers known to accept it.
+	PromptCacheKey bool
 	// Price overrides the built-in price table (nil = LookupPrice(Model)).
 	Price *Price
 	// MaxCostUSD stops starting requests once the engine's spend over all

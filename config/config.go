@@ -9,7 +9,9 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/filter"
@@ -92,6 +94,9 @@ type LLM struct {
 	TokensPerMinute   int      `yaml:"tokens_per_minute"`
 	MaxCostUSD        float64  `yaml:"max_cost_usd"`
 	Grace             Duration `yaml:"grace"`
+	// PromptCacheKey says whether requests carry prompt_cache_key; nil
+	// means only to api.openai.com (see SendPromptCacheKey).
+	PromptCacheKey *bool `yaml:"prompt_cache_key"`
 
 	// PricePerMillion is the model's price; nil means the built-in table's.
 	PricePerMillion *model.Price `yaml:"price_per_million"`
@@ -194,6 +199,18 @@ func (c *Config) Stream() (string, error) {
 		return "", fmt.Errorf("output.dir relative to store.path: %w", err)
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// SendPromptCacheKey reports whether requests carry prompt_cache_key:
+// llm.prompt_cache_key when set, else only when llm.base_url is OpenAI's
+// own API (other OpenAI-compatible servers may reject an unknown field
+// with a 400, which would stop every run).
+func (c *Config) SendPromptCacheKey() bool {
+	if c.LLM.PromptCacheKey != nil {
+		return *c.LLM.PromptCacheKey
+	}
+	u, err := url.Parse(c.LLM.BaseURL)
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
 }
 
 // PaperFilter compiles the filter section (Validate has checked it).

@@ -54,6 +54,28 @@ func TestFilter(t *testing.T) {
 	}
 }
 
+func TestSendPromptCacheKey(t *testing.T) {
+	yes, no := true, false
+	for _, tt := range []struct {
+		base string
+		set  *bool
+		want bool
+	}{
+		{"https://api.openai.com/v1", nil, true},
+		{"https://API.openai.com/v1/", nil, true},
+		{"http://localhost:11434/v1", nil, false},
+		{"https://openrouter.ai/api/v1", nil, false},
+		{"http://localhost:8000/v1", &yes, true},
+		{"https://api.openai.com/v1", &no, false},
+	} {
+		c := Default()
+		c.LLM.BaseURL, c.LLM.PromptCacheKey = tt.base, tt.set
+		if got := c.SendPromptCacheKey(); got != tt.want {
+			t.Errorf("%s, set %v: %v, want %v", tt.base, tt.set, got, tt.want)
+		}
+	}
+}
+
 func TestDefaults(t *testing.T) {
 	cfg, err := Parse("c.yaml", []byte(minimal), noEnv)
 	if err != nil {

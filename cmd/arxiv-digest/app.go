@@ -105,6 +105,7 @@ func (a *app) engineOptions() classify.Options {
 		ReasoningEffort:   l.ReasoningEffort,
 		MaxCostUSD:        l.MaxCostUSD,
 		Grace:             l.Grace.D(),
+		PromptCacheKey:    a.cfg.SendPromptCacheKey(),
 		Logger:            a.log.With("component", "classify"),
 	}
 	if p := l.PricePerMillion; p != nil {
