@@ -175,3 +175,7 @@ func reasoningModel(m string) bool {
 	}
 	return len(m) >= 2 && m[0] == 'o' && m[1] >= '1' && m[1] <= '9'
 }
+
+// IsReasoningModel reports whether llmModel reasons before it answers
+// (gpt-5*, o-series): its reasoning tokens are billed as output.
+func IsReasoningModel(llmModel string) bool { return reasoningModel(llmModel) }

@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/tiktoken-go/tokenizer"
@@ -79,4 +81,30 @@ func (t Tokenizer) Messages(msgs ...[2]string) int {
 func (t Tokenizer) RequestTokens(req Request) int {
 	return t.Messages([2]string{"system", req.Instructions}, [2]string{"user", req.Input}) +
 		t.Count(req.SchemaName) + t.Count(string(req.Schema))
+}
+
+// BodyTokens counts the input tokens of a Chat Completions request body
+// as RequestTokens counts a Request: what a server received, for checking
+// an estimate against the prompts a run really sent.
+func (t Tokenizer) BodyTokens(body []byte) (int, error) {
+	var req struct {
+		Messages []struct {
+			Role    string `json:"role"`
+			Content string `json:"content"`
+		} `json:"messages"`
+		ResponseFormat struct {
+			JSONSchema struct {
+				Name   string          `json:"name"`
+				Schema json.RawMessage `json:"schema"`
+			} `json:"json_schema"`
+		} `json:"response_format"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return 0, fmt.Errorf("count tokens of a request body: %w", err)
+	}
+	msgs := make([][2]string, len(req.Messages))
+	for i, m := range req.Messages {
+		msgs[i] = [2]string{m.Role, m.Content}
+	}
+	return t.Messages(msgs...) + t.Count(req.ResponseFormat.JSONSchema.Name) + t.Count(string(req.ResponseFormat.JSONSchema.Schema)), nil
 }

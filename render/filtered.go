@@ -66,6 +66,9 @@ func followedNote(e *model.Entry, best model.Score) string {
 	return by + " · not judged yet"
 }
 
+// Thousands writes n with comma separators (1,234,567), as the pages do.
+func Thousands(n int64) string { return thousands(n) }
+
 // filteredNote is the line under the filtered list's heading.
 func filteredNote(n int) string {
 	return plural(n, "paper was", "papers were") + " left out by the config's filter and never sent to the model."

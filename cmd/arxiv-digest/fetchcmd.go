@@ -18,9 +18,10 @@ import (
 
 func newFetchCmd(e *env) *cobra.Command {
 	var (
-		f      configFlags
-		date   string
-		format string
+		f        configFlags
+		date     string
+		format   string
+		estimate bool
 	)
 	c := &cobra.Command{
 		Use:   "fetch",
@@ -92,12 +93,30 @@ func newFetchCmd(e *env) *cobra.Command {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.AnnounceType, strings.Join(p.Categories, ","), p.column(), clip(p.Title, 90))
 				}
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if !estimate {
+				return nil
+			}
+			done, err := a.openStoreReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			defer done()
+			est, err := a.runner(nil).EstimateDay(ctx, day.Date, papers)
+			if err != nil {
+				return withCode(exitFailed, err)
+			}
+			fmt.Fprintln(e.stdout)
+			a.printEstimate(est)
+			return nil
 		},
 	}
 	f.register(c)
 	c.Flags().StringVar(&date, "date", "", "a past announcement day (YYYY-MM-DD), from the arXiv API")
 	c.Flags().StringVar(&format, "format", "table", "table or json")
+	c.Flags().BoolVar(&estimate, "estimate", false, "also print the requests, tokens and cost a run of the day would spend (as run --dry-run)")
 	return c
 }
 

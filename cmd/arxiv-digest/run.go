@@ -19,9 +19,10 @@ import (
 
 func newRunCmd(e *env) *cobra.Command {
 	var (
-		f    configFlags
-		opts pipeline.Options
-		wait bool
+		f      configFlags
+		opts   pipeline.Options
+		wait   bool
+		dryRun bool
 	)
 	c := &cobra.Command{
 		Use:   "run",
@@ -49,6 +50,9 @@ recipient and webhook: a rerun, --force or render never sends it again (see
 			if err != nil {
 				return err
 			}
+			if dryRun {
+				return a.dryRun(c.Context(), opts)
+			}
 			if err := a.requireKey(); err != nil {
 				return err
 			}
@@ -61,6 +65,7 @@ recipient and webhook: a rerun, --force or render never sends it again (see
 	f.register(c)
 	c.Flags().StringVar(&opts.Date, "date", "", "rebuild this past announcement day (YYYY-MM-DD) from the arXiv API")
 	c.Flags().BoolVar(&opts.Force, "force", false, "rebuild a day that already has a complete digest (still paying only for new judgements)")
+	c.Flags().BoolVar(&dryRun, "dry-run", false, "fetch, apply the filter and the store, and print the requests, tokens and cost a run would spend; no model request, nothing written")
 	c.Flags().BoolVar(&wait, "wait", false, "wait for another run holding the lock instead of exiting with code 4")
 	return c
 }
