@@ -40,7 +40,7 @@ func BatchLine[In, Out any](e *Engine, task Task[In, Out], customID string, in I
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", task.Name(), req.ID, err)
 	}
-	params, _ := e.chatParams(req)
+	params, _ := e.chatParams(task.Name(), req)
 	line, err := json.Marshal(struct {
 		CustomID string                         `json:"custom_id"`
 		Method   string                         `json:"method"`

@@ -22,7 +22,7 @@ func (r *run) do(j job) jobEnd {
 	if err != nil {
 		return r.fail(res, fmt.Errorf("%s %s: %w", r.task, req.ID, err))
 	}
-	params, promptChars := r.e.chatParams(req)
+	params, promptChars := r.e.chatParams(r.task, req)
 	maxComp := int(params.MaxCompletionTokens.Value)
 	tokens := promptChars/4 + maxComp
 	log := r.e.log.With(slog.String("task", r.task), slog.String("id", req.ID))

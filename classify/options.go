@@ -58,6 +58,12 @@ type Options struct {
 	// ReasoningEffort ("minimal", "low", ...) is sent when set; only
 	// reasoning models accept it.
 	ReasoningEffort string
+	// PromptCacheKey sends prompt_cache_key with every request: one key
+	// per task and instructions, so that OpenAI routes requests sharing
+	// their prefix to the same cache. Servers that reject unknown fields
+	// answer it with a 400, which stops the run: the caller sets it for
+	// servers known to accept it.
+	PromptCacheKey bool
 	// Price overrides the built-in price table (nil = LookupPrice(Model)).
 	Price *Price
 	// MaxCostUSD stops starting requests once the engine's spend over all
@@ -180,3 +186,7 @@ func reasoningModel(m string) bool {
 	}
 	return len(m) >= 2 && m[0] == 'o' && m[1] >= '1' && m[1] <= '9'
 }
+
+// IsReasoningModel reports whether llmModel reasons before it answers
+// (gpt-5*, o-series): its reasoning tokens are billed as output.
+func IsReasoningModel(llmModel string) bool { return reasoningModel(llmModel) }

@@ -62,3 +62,9 @@ func isSnapshot(s string) bool {
 	}
 	return s[0] != '-'
 }
+
+// BatchPrice is p in OpenAI's Batch API, which bills every token at half
+// the standard rate.
+func BatchPrice(p Price) Price {
+	return Price{Input: p.Input / 2, CachedInput: p.CachedInput / 2, Output: p.Output / 2}
+}

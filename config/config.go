@@ -9,9 +9,12 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/arxiv-digest/arxiv-digest/filter"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
@@ -20,6 +23,7 @@ import (
 type Config struct {
 	Arxiv     Arxiv    `yaml:"arxiv"`
 	Topics    []Topic  `yaml:"topics"`
+	Filter    Filter   `yaml:"filter"`
 	LLM       LLM      `yaml:"llm"`
 	TLDR      TLDR     `yaml:"tldr"`
 	Threshold float64  `yaml:"threshold"`
@@ -60,6 +64,19 @@ type Topic struct {
 	Description string `yaml:"description"`
 }
 
+// Filter says which papers are judged at all (package filter: whole words
+// and phrases, case and accents folded). Papers it leaves out cost nothing
+// and are listed as filtered.
+type Filter struct {
+	// Include, when set, keeps only the papers whose title or abstract
+	// matches one of these phrases.
+	Include []string `yaml:"include"`
+	// Exclude leaves out the papers whose title or abstract matches one.
+	Exclude []string `yaml:"exclude"`
+	// Authors are followed: their papers are always judged and shown first.
+	Authors []string `yaml:"authors"`
+}
+
 // LLM says which model judges the papers and how hard to push the server.
 type LLM struct {
 	BaseURL string `yaml:"base_url"`
@@ -78,6 +95,9 @@ type LLM struct {
 	TokensPerMinute   int      `yaml:"tokens_per_minute"`
 	MaxCostUSD        float64  `yaml:"max_cost_usd"`
 	Grace             Duration `yaml:"grace"`
+	// PromptCacheKey says whether requests carry prompt_cache_key; nil
+	// means only to api.openai.com (see SendPromptCacheKey).
+	PromptCacheKey *bool `yaml:"prompt_cache_key"`
 
 	// PricePerMillion is the model's price; nil means the built-in table's.
 	PricePerMillion *model.Price `yaml:"price_per_million"`
@@ -218,6 +238,23 @@ func (c *Config) Stream() (string, error) {
 		return "", fmt.Errorf("output.dir relative to store.path: %w", err)
 	}
 	return filepath.ToSlash(rel), nil
+}
+
+// SendPromptCacheKey reports whether requests carry prompt_cache_key:
+// llm.prompt_cache_key when set, else only when llm.base_url is OpenAI's
+// own API (other OpenAI-compatible servers may reject an unknown field
+// with a 400, which would stop every run).
+func (c *Config) SendPromptCacheKey() bool {
+	if c.LLM.PromptCacheKey != nil {
+		return *c.LLM.PromptCacheKey
+	}
+	u, err := url.Parse(c.LLM.BaseURL)
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
+}
+
+// PaperFilter compiles the filter section (Validate has checked it).
+func (c *Config) PaperFilter() (*filter.Filter, error) {
+	return filter.New(c.Filter.Include, c.Filter.Exclude, c.Filter.Authors)
 }
 
 // ModelTopics returns the topics as the model package's type.

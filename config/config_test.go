@@ -37,6 +37,45 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 }
 
+func TestFilter(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(minimal+"filter:\n  include: [language model, LLM]\n  exclude: survey\n  authors: [Yoshua Bengio]\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := cfg.PaperFilter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := f.Decide(model.Paper{Title: "A survey of LLMs"}); !d.Filtered || d.Reason != `exclude "survey"` {
+		t.Errorf("decision %+v", d)
+	}
+	if d := f.Decide(model.Paper{Title: "Qubits", Authors: []string{"Yoshua Bengio"}}); d.Filtered || d.Followed != "Yoshua Bengio" {
+		t.Errorf("decision %+v", d)
+	}
+}
+
+func TestSendPromptCacheKey(t *testing.T) {
+	yes, no := true, false
+	for _, tt := range []struct {
+		base string
+		set  *bool
+		want bool
+	}{
+		{"https://api.openai.com/v1", nil, true},
+		{"https://API.openai.com/v1/", nil, true},
+		{"http://localhost:11434/v1", nil, false},
+		{"https://openrouter.ai/api/v1", nil, false},
+		{"http://localhost:8000/v1", &yes, true},
+		{"https://api.openai.com/v1", &no, false},
+	} {
+		c := Default()
+		c.LLM.BaseURL, c.LLM.PromptCacheKey = tt.base, tt.set
+		if got := c.SendPromptCacheKey(); got != tt.want {
+			t.Errorf("%s, set %v: %v, want %v", tt.base, tt.set, got, tt.want)
+		}
+	}
+}
+
 func TestDefaults(t *testing.T) {
 	cfg, err := Parse("c.yaml", []byte(minimal), noEnv)
 	if err != nil {
@@ -214,6 +253,16 @@ func TestErrors(t *testing.T) {
 			[]string{`c.yaml: line 7: serve.enabled: invalid value "sometimes": want true or false`}},
 		{"unknown serve key", minimal + "serve:\n  adr: 127.0.0.1:9000\n",
 			[]string{"c.yaml: line 7: unknown key `adr` in serve; did you mean `addr`?"}},
+		{"filter phrase without a word", minimal + "filter:\n  include: [LLM, \"--\"]\n",
+			[]string{`c.yaml: line 7: filter.include[1]: "--" has no letter or digit to match`}},
+		{"filter star inside a word", minimal + "filter:\n  exclude:\n    - survey\n    - quant*um\n",
+			[]string{`c.yaml: line 9: filter.exclude[1]: "quant*um": a * may only end a word (quantiz* matches quantized and quantization)`}},
+		{"followed author twice", minimal + "filter:\n  authors: [Yoshua Bengio, yoshua  bengio]\n",
+			[]string{`c.yaml: line 7: filter.authors[1]: "yoshua  bengio" is listed twice`}},
+		{"filter as a list", minimal + "filter: [LLM]\n",
+			[]string{"c.yaml: line 6: filter must be a mapping of keys, not a list"}},
+		{"unknown filter key", minimal + "filter:\n  includes: [LLM]\n",
+			[]string{"c.yaml: line 7: unknown key `includes` in filter; did you mean `include`?"}},
 		{"not YAML", "arxiv: [\n", []string{"c.yaml: line 1: not valid YAML: did not find expected node content"}},
 		{"empty file", "", []string{"c.yaml: the file is empty"}},
 		{"several at once", minimal + "threshold: -1\nllm:\n  concurrency: 0\n  timeot: 5s\n", []string{

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/daemon"
+	"github.com/arxiv-digest/arxiv-digest/filter"
 	"github.com/arxiv-digest/arxiv-digest/model"
 )
 
@@ -74,6 +75,8 @@ func (c *Config) Validate() error {
 			bad(key+".description", "is required: say in plain words what the topic covers")
 		}
 	}
+
+	c.validateFilter(bad)
 
 	checkURL(bad, "llm.base_url", c.LLM.BaseURL)
 	c.checkKeySource(bad)
@@ -179,6 +182,28 @@ func (c *Config) Validate() error {
 		bad("log.level", "invalid value %q: want debug, info, warn or error", c.Log.Level)
 	}
 	return errors.Join(errs...)
+}
+
+// validateFilter checks every phrase and author of the filter section.
+func (c *Config) validateFilter(bad func(string, string, ...any)) {
+	for _, set := range []struct {
+		key     string
+		phrases []string
+	}{{"filter.include", c.Filter.Include}, {"filter.exclude", c.Filter.Exclude}, {"filter.authors", c.Filter.Authors}} {
+		seen := map[string]bool{}
+		for i, s := range set.phrases {
+			key := fmt.Sprintf("%s[%d]", set.key, i)
+			if _, err := filter.Compile(s); err != nil {
+				bad(key, "%v", err)
+				continue
+			}
+			if n := strings.ToLower(model.NormalizeSpace(s)); seen[n] {
+				bad(key, "%q is listed twice", s)
+			} else {
+				seen[n] = true
+			}
+		}
+	}
 }
 
 // CheckThreshold reports whether x can be a relevance threshold: a number

@@ -40,8 +40,8 @@ type Undelivered struct {
 // Stats counts a digest's papers. Fetched is every paper the day announced
 // in the categories (ByAnnounce splits it by announce type); Kept is those
 // of the announce types the config keeps, which are the digest's papers and
-// are judged, failed or skipped. Selected counts distinct papers selected
-// for at least one topic.
+// are judged, failed, skipped or filtered. Selected counts distinct papers
+// selected for at least one topic; Followed, the papers by followed authors.
 type Stats struct {
 	Fetched    int                  `json:"fetched"`
 	Kept       int                  `json:"kept"`
@@ -49,7 +49,9 @@ type Stats struct {
 	Judged     int                  `json:"judged"`
 	Failed     int                  `json:"failed"`
 	Skipped    int                  `json:"skipped"`
+	Filtered   int                  `json:"filtered"` // left out by the config's filter: not judged, no cost
 	Selected   int                  `json:"selected"`
+	Followed   int                  `json:"followed"`
 	// TLDRFailed counts the selected papers whose TL;DR could not be
 	// written (they are shown without one; the next run tries again).
 	TLDRFailed int      `json:"tldr_failed"`
@@ -71,6 +73,10 @@ type Entry struct {
 	Error          string   `json:"error,omitempty"`
 	Scores         []Score  `json:"scores"`
 	SelectedTopics []string `json:"selected_topics"` // best first
+	// Followed names the followed author (filter.authors) the paper is by,
+	// as the paper spells the name; "" when none. Such papers are shown
+	// first, whatever their relevance.
+	Followed string `json:"followed,omitempty"`
 }
 
 // Score returns the entry's score for topic, if it has one.
@@ -89,6 +95,8 @@ type Outcome struct {
 	Status Status
 	Error  string
 	Scores []Score
+	// Followed names the followed author the paper is by ("" when none).
+	Followed string
 }
 
 // Build assembles a digest from a day's kept papers and their outcomes.
@@ -101,7 +109,7 @@ func Build(d Digest, papers []Paper, outcomes map[string]Outcome) Digest {
 	d.Papers = make([]Entry, 0, len(papers))
 	d.Stats.Fetched, d.Stats.Kept = len(papers), len(papers)
 	d.Stats.ByAnnounce = map[AnnounceType]int{}
-	d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Selected = 0, 0, 0, 0
+	d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Filtered, d.Stats.Selected, d.Stats.Followed = 0, 0, 0, 0, 0, 0
 	order := map[string]int{}
 	for i, t := range d.Topics {
 		order[t.Name] = i
@@ -111,7 +119,7 @@ func Build(d Digest, papers []Paper, outcomes map[string]Outcome) Digest {
 		if !ok {
 			o = Outcome{Status: StatusSkipped, Error: "not tried"}
 		}
-		e := Entry{Paper: p, AbsURL: p.AbsURL(), PDFURL: p.PDFURL(), HTMLURL: p.HTMLURL(), Status: o.Status, Error: o.Error, Scores: []Score{}, SelectedTopics: []string{}}
+		e := Entry{Paper: p, AbsURL: p.AbsURL(), PDFURL: p.PDFURL(), HTMLURL: p.HTMLURL(), Status: o.Status, Error: o.Error, Scores: []Score{}, SelectedTopics: []string{}, Followed: o.Followed}
 		if o.Status == StatusJudged {
 			e.Error = ""
 			for _, s := range o.Scores {
@@ -133,15 +141,44 @@ func Build(d Digest, papers []Paper, outcomes map[string]Outcome) Digest {
 			d.Stats.Judged++
 		case StatusFailed:
 			d.Stats.Failed++
+		case StatusFiltered:
+			d.Stats.Filtered++
 		default:
 			d.Stats.Skipped++
 		}
 		if len(e.SelectedTopics) > 0 {
 			d.Stats.Selected++
 		}
+		if e.Followed != "" {
+			d.Stats.Followed++
+		}
 		d.Papers = append(d.Papers, e)
 	}
 	return d
+}
+
+// FollowedPapers returns the digest's papers by followed authors, in the
+// day's order, whatever their relevance or status.
+func (d Digest) FollowedPapers() []Entry {
+	var out []Entry
+	for _, e := range d.Papers {
+		if e.Followed != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// FilteredPapers returns the papers the config's filter left out, in the
+// day's order.
+func (d Digest) FilteredPapers() []Entry {
+	var out []Entry
+	for _, e := range d.Papers {
+		if e.Status == StatusFiltered {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Pick is a selected paper with the score of its best topic.

@@ -109,3 +109,26 @@ func TestRanked(t *testing.T) {
 		t.Errorf("Ranked = %v, want %v", got, want)
 	}
 }
+
+func TestBuildFilteredAndFollowed(t *testing.T) {
+	topics := []Topic{{Name: "A"}}
+	papers := []Paper{{ID: "1"}, {ID: "2"}, {ID: "3"}, {ID: "4"}}
+	d := Build(Digest{Topics: topics, Threshold: 0.7}, papers, map[string]Outcome{
+		"1": {Status: StatusFiltered, Error: `exclude "survey"`, Scores: []Score{{Topic: "A", Relevance: 1}}},
+		"2": {Status: StatusJudged, Scores: []Score{{Topic: "A", Relevance: 0.1}}, Followed: "Yoshua Bengio"},
+		"3": {Status: StatusJudged, Scores: []Score{{Topic: "A", Relevance: 0.9}}},
+		"4": {Status: StatusFiltered, Error: "no include matches"},
+	})
+	if s := d.Stats; s.Kept != 4 || s.Judged != 2 || s.Filtered != 2 || s.Skipped != 0 || s.Failed != 0 || s.Selected != 1 || s.Followed != 1 {
+		t.Errorf("stats = %+v", s)
+	}
+	if p := d.Papers[0]; len(p.Scores) != 0 || len(p.SelectedTopics) != 0 || p.Error != `exclude "survey"` {
+		t.Errorf("a filtered paper has no scores and keeps its reason: %+v", p)
+	}
+	if f := d.FollowedPapers(); len(f) != 1 || f[0].ID != "2" || f[0].Followed != "Yoshua Bengio" {
+		t.Errorf("followed = %+v", f)
+	}
+	if f := d.FilteredPapers(); len(f) != 2 || f[0].ID != "1" || f[1].ID != "4" {
+		t.Errorf("filtered = %+v", f)
+	}
+}

@@ -100,6 +100,9 @@ const (
 	StatusJudged  Status = "judged"  // every topic has a score
 	StatusFailed  Status = "failed"  // tried and could not be judged; Error says why
 	StatusSkipped Status = "skipped" // never tried (run stopped, budget reached, fatal API error)
+	// StatusFiltered: left out by the config's filter before any model
+	// request (Error says which rule); it costs nothing and is no failure.
+	StatusFiltered Status = "filtered"
 )
 
 // Usage counts the tokens spent by model requests.

@@ -32,8 +32,19 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 	if err != nil {
 		return model.Digest{}, err
 	}
+	// Which papers were filtered is the run's record; who is followed is
+	// the config's now (it only decides where a paper is shown).
+	flt, err := r.paperFilter()
+	if err != nil {
+		return model.Digest{}, err
+	}
 	outcomes := make(map[string]model.Outcome, len(dayPapers))
 	for _, dp := range dayPapers {
+		followed := flt.Followed(dp.Paper)
+		if dp.Status == model.StatusFiltered {
+			outcomes[dp.Paper.ID] = model.Outcome{Status: model.StatusFiltered, Error: dp.Error, Followed: followed}
+			continue
+		}
 		scores := make([]model.Score, 0, len(run.Topics))
 		for _, t := range run.Topics {
 			if s, ok := known.Score(dp.Paper.ID, t.Name); ok {
@@ -42,11 +53,11 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 		}
 		switch {
 		case len(scores) == len(run.Topics):
-			outcomes[dp.Paper.ID] = model.Outcome{Status: model.StatusJudged, Scores: scores}
+			outcomes[dp.Paper.ID] = model.Outcome{Status: model.StatusJudged, Scores: scores, Followed: followed}
 		case dp.Status == model.StatusFailed || dp.Status == model.StatusSkipped:
-			outcomes[dp.Paper.ID] = model.Outcome{Status: dp.Status, Error: dp.Error}
+			outcomes[dp.Paper.ID] = model.Outcome{Status: dp.Status, Error: dp.Error, Followed: followed}
 		default:
-			outcomes[dp.Paper.ID] = model.Outcome{Status: model.StatusSkipped, Error: "not judged yet"}
+			outcomes[dp.Paper.ID] = model.Outcome{Status: model.StatusSkipped, Error: "not judged yet", Followed: followed}
 		}
 	}
 	d := model.Digest{
@@ -103,6 +114,9 @@ func (r *Runner) addTLDRs(ctx context.Context, d *model.Digest, papers []model.P
 	}
 	for i := range d.Papers {
 		e := &d.Papers[i]
+		if e.Status == model.StatusFiltered {
+			continue // never judged here: no TL;DR is shown for it
+		}
 		e.TLDR = st.text[e.ID]
 		if _, failed := st.failures[e.ID]; failed && e.TLDR == "" && len(e.SelectedTopics) > 0 {
 			d.Stats.TLDRFailed++

@@ -21,15 +21,22 @@ func (r *Runner) known(ctx context.Context, papers []model.Paper, topics []model
 	return r.Store.Known(ctx, papers, topics, relevanceKeys(r.Config.LLM.Model))
 }
 
-// judge asks the model about every (paper, topic) the store does not know
-// yet (known), committing each paper's answer the moment it arrives.
-func (r *Runner) judge(ctx context.Context, engine func() (*classify.Engine, error), recorded func() error, date string, papers []model.Paper, topics []model.Topic, known store.Known, res *Result) error {
+// judgeJobs is the judgements a run asks for: each paper against the
+// topics the store has no score of it for (known).
+func judgeJobs(papers []model.Paper, topics []model.Topic, known store.Known) []classify.Judgement {
 	var jobs []classify.Judgement
 	for _, p := range papers {
 		if missing := known.Missing(p.ID, topics); len(missing) > 0 {
 			jobs = append(jobs, classify.Judgement{Paper: p, Topics: missing})
 		}
 	}
+	return jobs
+}
+
+// judge asks the model about every (paper, topic) the store does not know
+// yet (known), committing each paper's answer the moment it arrives.
+func (r *Runner) judge(ctx context.Context, engine func() (*classify.Engine, error), recorded func() error, date string, papers []model.Paper, topics []model.Topic, known store.Known, res *Result) error {
+	jobs := judgeJobs(papers, topics, known)
 	r.logger().Info("judging", "date", date, "papers", len(papers), "to_judge", len(jobs))
 	if len(jobs) == 0 {
 		return nil

@@ -139,7 +139,15 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	if day.Source != fetch.SourceRSS {
 		run.FeedURL = "" // only the RSS feed is fetched conditionally
 	}
-	known, err := r.known(ctx, l.papers, topics)
+	toJudge, filtered, err := r.filterDay(l.papers)
+	if err != nil {
+		return nil, err
+	}
+	run.Filtered = filtered
+	if len(filtered) > 0 {
+		log.Info("filtered", "filtered", len(filtered), "to_judge", len(toJudge))
+	}
+	known, err := r.known(ctx, toJudge, topics)
 	if err != nil {
 		return nil, err
 	}
@@ -166,14 +174,14 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 		var pending *PendingBatch
-		pending, judgeErr = r.batchPasses(ctx, engine, day.Date, l.papers, topics, opts, res)
+		pending, judgeErr = r.batchPasses(ctx, engine, day.Date, toJudge, topics, opts, res)
 		phase.done("batch")
 		if pending != nil {
 			res.Pending, res.Digest.Date = pending, day.Date
 			return res, judgeErr
 		}
 	} else {
-		judgeErr = r.judge(ctx, engine, recorded, day.Date, l.papers, topics, known, res)
+		judgeErr = r.judge(ctx, engine, recorded, day.Date, toJudge, topics, known, res)
 		if err := recorded(); err != nil {
 			// Without the day's list nothing could be saved: no digest.
 			return nil, errors.Join(err, judgeErr)
@@ -182,7 +190,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 		if judgeErr == nil {
 			// The TL;DR pass needs the day judged; a run stopped while
 			// judging leaves it to the next one.
-			judgeErr = r.writeTLDRs(ctx, engine, day.Date, l.papers, opts.Force, res)
+			judgeErr = r.writeTLDRs(ctx, engine, day.Date, toJudge, opts.Force, res)
 			phase.done("tldr")
 		}
 	}
@@ -214,7 +222,7 @@ func (r *Runner) Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	phase.done("write")
 	log.Info("digest written", "dir", res.Dir, "judged", d.Stats.Judged, "failed", d.Stats.Failed,
-		"skipped", d.Stats.Skipped, "selected", d.Stats.Selected, "requests", res.Requests)
+		"skipped", d.Stats.Skipped, "filtered", d.Stats.Filtered, "selected", d.Stats.Selected, "requests", res.Requests)
 	return res, judgeErr
 }
 
@@ -236,6 +244,12 @@ func (r *Runner) upToDate(ctx context.Context, date string) (res *Result, done b
 		return nil, false, nil
 	}
 	log := r.logger().With("date", date)
+	if same, err := r.sameFilter(dayPapers); err != nil {
+		return nil, false, err
+	} else if !same {
+		log.Info("the filter decides otherwise than when the day was run; running it again")
+		return nil, false, nil
+	}
 	if missing, err := r.missingTLDRs(ctx, date, run.Model, dayPapers); err != nil {
 		return nil, false, err
 	} else if missing > 0 {
@@ -273,10 +287,7 @@ func (r *Runner) missingTLDRs(ctx context.Context, date, llm string, dayPapers [
 	if !r.Config.TLDR.Enabled {
 		return 0, nil
 	}
-	papers := make([]model.Paper, len(dayPapers))
-	for i, dp := range dayPapers {
-		papers[i] = dp.Paper
-	}
+	papers := unfiltered(dayPapers)
 	known, err := r.Store.Known(ctx, papers, r.Config.ModelTopics(), relevanceKeys(llm))
 	if err != nil {
 		return 0, err

@@ -74,6 +74,9 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 		"sourceName":  sourceName,
 		"sourceNote":  sourceNote,
 		"dict_paper":  newPaperCard,
+		"followedH":   func() string { return followedHeading },
+		"filteredH":   func() string { return filteredHeading },
+		"filteredN":   filteredNote,
 	}
 	tpl, err := template.New("page").Funcs(funcs).Parse(pageTemplate)
 	if err != nil {

@@ -32,11 +32,13 @@ func writeMarkdown(b textWriter, d model.Digest) {
 	w := &mdWriter{b: b}
 	w.header(v)
 	if !d.NoAnnouncements {
+		w.followed(v)
 		w.contents(v)
 		for _, s := range v.Sections {
 			w.section(s)
 		}
 		w.failed(v)
+		w.filtered(v)
 	}
 	w.footer(v)
 }
@@ -89,6 +91,9 @@ func (w *mdWriter) header(v *view) {
 	head = append(head, "kept", "judged", "failed", "skipped", "selected")
 	row = append(row, thousands(int64(keptCount(d.Stats))), thousands(int64(d.Stats.Judged)), thousands(int64(d.Stats.Failed)),
 		thousands(int64(d.Stats.Skipped)), thousands(int64(d.Stats.Selected)))
+	if d.Stats.Filtered > 0 {
+		head, row = append(head, "filtered"), append(row, thousands(int64(d.Stats.Filtered)))
+	}
 	w.line("| ", strings.Join(head, " | "), " |")
 	w.line("|", strings.Repeat(" ---: |", len(head)))
 	w.line("| ", strings.Join(row, " | "), " |")

@@ -20,6 +20,10 @@ type view struct {
 	Failed   []paper
 	Skipped  []reasonCount // skipped papers grouped by why
 	Selected int           // distinct papers shown in sections
+	// Followed are the papers by followed authors, shown first; Filtered
+	// those the filter left out, listed last (filtered.go).
+	Followed []followedPaper
+	Filtered []paper
 
 	FailedSlug, ContentsSlug, TitleSlug string
 }
@@ -162,6 +166,7 @@ func newView(d model.Digest) *view {
 		return false
 	})
 	v.Skipped = skippedReasons(d)
+	v.filterLists(d)
 	v.slugs()
 	return v
 }
@@ -188,6 +193,9 @@ func pageTitle(d model.Digest) string { return "arXiv digest " + d.Date }
 
 func verdict(d model.Digest) health {
 	h := judgingVerdict(d)
+	if n := d.Stats.Filtered; n > 0 && !d.NoAnnouncements {
+		h.Detail = strings.TrimSpace(h.Detail + " " + plural(n, "paper was", "papers were") + " left out by the filter (listed at the end).")
+	}
 	if n := d.Stats.TLDRFailed; n > 0 && !d.NoAnnouncements {
 		note := "1 selected paper has no TL;DR: it could not be written, and the next run tries again."
 		if n > 1 {
@@ -236,13 +244,16 @@ func judgingVerdict(d model.Digest) health {
 			fmt.Sprintf("%d of %d judged.", st.Judged, kept)}
 	case kept == 0:
 		return health{healthOK, "✅", "No papers in this digest.", ""}
+	case st.Filtered == kept:
+		return health{healthOK, "✅", "No paper passed the filter.", ""}
 	}
 	return health{healthOK, "✅", fmt.Sprintf("All %d papers judged.", st.Judged), ""}
 }
 
-// keptCount is the digest's papers: every kept paper is judged, failed or
-// skipped (a digest written before "kept" was counted has no Kept).
-func keptCount(st model.Stats) int { return st.Judged + st.Failed + st.Skipped }
+// keptCount is the digest's papers: every kept paper is judged, failed,
+// skipped or filtered (a digest written before "kept" was counted has no
+// Kept).
+func keptCount(st model.Stats) int { return st.Judged + st.Failed + st.Skipped + st.Filtered }
 
 // plural writes n with the singular or plural rest: "1 paper was", "3 papers were".
 func plural(n int, one, many string) string {
@@ -278,7 +289,7 @@ func skippedReasons(d model.Digest) []reasonCount {
 	n := map[string]int{}
 	var order []string
 	for _, e := range d.Papers {
-		if e.Status == model.StatusJudged || e.Status == model.StatusFailed {
+		if e.Status == model.StatusJudged || e.Status == model.StatusFailed || e.Status == model.StatusFiltered {
 			continue
 		}
 		r := cleanText(e.Error)

@@ -182,7 +182,9 @@ func dayExists(dir, date, name string) bool {
 func summary(d model.Digest) model.Digest {
 	var papers []model.Entry // a new array, so the full one can be freed
 	for _, e := range d.Papers {
-		if e.Status == model.StatusJudged && len(e.SelectedTopics) == 0 {
+		// Followed authors' papers are shown whatever their relevance;
+		// the feed entry does not list the filtered ones.
+		if e.Followed == "" && (e.Status == model.StatusJudged && len(e.SelectedTopics) == 0 || e.Status == model.StatusFiltered) {
 			continue
 		}
 		e.Abstract = ""

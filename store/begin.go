@@ -24,11 +24,14 @@ import (
 //     paper's announce type and version of the day (a repeated ID keeps its
 //     first place).
 //
-// A paper's status in the new list is judged when known (what Known
-// returned for the run's papers and topics) holds a score for every one of
-// r.Topics; so papers judged by an earlier attempt stay judged, and become
-// pending again when the topics, model or text changed. Every other paper
-// is StatusPending: failed and skipped papers are tried again.
+// A paper in r.Filtered is filtered, with the rule that left it out as its
+// error: the filter's decision is recorded, so that a digest rebuilt from
+// the store shows what the run did. Otherwise a paper's status in the new
+// list is judged when known (what Known returned for the run's papers and
+// topics) holds a score for every one of r.Topics; so papers judged by an
+// earlier attempt stay judged, and become pending again when the topics,
+// model or text changed. Every other paper is StatusPending: failed and
+// skipped papers are tried again.
 func (s *Store) BeginRun(ctx context.Context, r Run, papers []model.Paper, known Known) error {
 	if !model.ValidDate(r.Date) {
 		return fmt.Errorf("store: begin run: invalid date %q", r.Date)
@@ -98,7 +101,7 @@ ON CONFLICT (stream, date) DO UPDATE SET
 		}
 		ins, err := tx.PrepareContext(ctx, `
 INSERT INTO run_papers (stream, date, paper_id, position, announce_type, version, status, error)
-VALUES (?, ?, ?, ?, ?, ?, ?, '')`)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("insert paper list: %w", err)
 		}
@@ -114,11 +117,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, '')`)
 		}
 		defer score.Close()
 		for i, p := range papers {
-			status := StatusPending
-			if known.Complete(p.ID, r.Topics) {
+			status, reason := StatusPending, ""
+			if why, ok := r.Filtered[p.ID]; ok {
+				status, reason = model.StatusFiltered, why
+			} else if known.Complete(p.ID, r.Topics) {
 				status = model.StatusJudged
 			}
-			if _, err := ins.ExecContext(ctx, s.stream, r.Date, p.ID, i, string(p.AnnounceType), p.Version, string(status)); err != nil {
+			if _, err := ins.ExecContext(ctx, s.stream, r.Date, p.ID, i, string(p.AnnounceType), p.Version, string(status), reason); err != nil {
 				return fmt.Errorf("insert paper list: %s: %w", p.ID, err)
 			}
 			for _, t := range r.Topics {

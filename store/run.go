@@ -67,6 +67,10 @@ type Run struct {
 	StartedAt  time.Time
 	FinishedAt time.Time // zero while running
 	PID        int       // the process that began the run
+	// Filtered holds the papers of the day's list that the config's filter
+	// left out, by id, with the rule that did (BeginRun records them as
+	// filtered; Run does not read it back: the list's statuses say it).
+	Filtered map[string]string
 	// FeedURL is the RSS document the day was read from ("" for the API),
 	// and ETag and LastModified its cache validators, sent back on the next
 	// fetch of that URL ("" when the server sent none).
@@ -77,7 +81,7 @@ type Run struct {
 // text, with that day's announce type and version) and what became of it.
 type DayPaper struct {
 	Paper  model.Paper
-	Status model.Status // judged, failed, skipped, or StatusPending
+	Status model.Status // judged, failed, skipped, filtered, or StatusPending
 	Error  string
 }
 

@@ -192,12 +192,16 @@ UPDATE runs SET stream = ? WHERE stream = '' AND date NOT IN (SELECT date FROM r
 // file: URI so that a '?' or '#' in a folder name cannot be taken for the
 // start of the parameters. Every pooled connection runs the pragmas.
 func dsn(abs string) string {
+	return dsnWith(abs, fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "foreign_keys(1)",
+		"journal_mode(WAL)", "synchronous(FULL)", "cache_size(-512)")
+}
+
+// dsnWith is the data source name of abs with these pragmas.
+func dsnWith(abs string, pragmas ...string) string {
 	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Add("_pragma", "cache_size(-512)")
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
 	// BEGIN IMMEDIATE for read-write transactions: the write lock is taken
 	// (waiting up to busy_timeout) before the first read, so a transaction
 	// never fails half-way with SQLITE_BUSY when upgrading from reading to

@@ -562,3 +562,46 @@ func TestRunKeepsFeedOrder(t *testing.T) {
 		t.Errorf("day's papers in order %v, want the feed's %v", got, want)
 	}
 }
+
+// TestBeginRunRecordsFiltered: the filter's decision is in the day's list,
+// with its rule, even for a paper already judged; the next BeginRun
+// decides again.
+func TestBeginRunRecordsFiltered(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	papers := testPapers(3)
+	r := testRun("2025-04-23")
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveJudged(ctx, r.Date, papers[0].ID, scoresFor(papers[0], 0.2), true, model.Usage{}); err != nil {
+		t.Fatal(err)
+	}
+	r.Filtered = map[string]string{papers[0].ID: `exclude "survey"`, papers[2].ID: "no include matches"}
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
+		t.Fatal(err)
+	}
+	_, day, err := s.Run(ctx, r.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		status model.Status
+		err    string
+	}{{model.StatusFiltered, `exclude "survey"`}, {StatusPending, ""}, {model.StatusFiltered, "no include matches"}}
+	for i, w := range want {
+		if day[i].Status != w.status || day[i].Error != w.err {
+			t.Errorf("%s: %q %q, want %q %q", day[i].Paper.ID, day[i].Status, day[i].Error, w.status, w.err)
+		}
+	}
+	r.Filtered = nil
+	if err := s.BeginRun(ctx, r, papers, knownFor(s, r, papers)); err != nil {
+		t.Fatal(err)
+	}
+	if _, day, err = s.Run(ctx, r.Date); err != nil {
+		t.Fatal(err)
+	}
+	if day[0].Status != model.StatusJudged || day[2].Status != StatusPending || day[2].Error != "" {
+		t.Errorf("without the filter: %+v, %+v", day[0], day[2])
+	}
+}

@@ -108,6 +108,7 @@ func (a *app) engineOptions() classify.Options {
 		Grace:             l.Grace.D(),
 		BatchPollMin:      batchPollMin,
 		BatchPollMax:      l.BatchPollMax.D(),
+		PromptCacheKey:    a.cfg.SendPromptCacheKey(),
 		Logger:            a.log.With("component", "classify"),
 	}
 	if p := l.PricePerMillion; p != nil {

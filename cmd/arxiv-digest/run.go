@@ -19,9 +19,10 @@ import (
 
 func newRunCmd(e *env) *cobra.Command {
 	var (
-		f    configFlags
-		opts pipeline.Options
-		wait bool
+		f      configFlags
+		opts   pipeline.Options
+		wait   bool
+		dryRun bool
 	)
 	c := &cobra.Command{
 		Use:   "run",
@@ -58,6 +59,9 @@ recipient and webhook: a rerun, --force or render never sends it again (see
 			if err != nil {
 				return err
 			}
+			if dryRun {
+				return a.dryRun(c.Context(), opts)
+			}
 			if err := a.requireKey(); err != nil {
 				return err
 			}
@@ -73,6 +77,7 @@ recipient and webhook: a rerun, --force or render never sends it again (see
 	f.register(c)
 	c.Flags().StringVar(&opts.Date, "date", "", "rebuild this past announcement day (YYYY-MM-DD) from the arXiv API")
 	c.Flags().BoolVar(&opts.Force, "force", false, "rebuild a day that already has a complete digest (still paying only for new judgements)")
+	c.Flags().BoolVar(&dryRun, "dry-run", false, "fetch, apply the filter and the store, and print the requests, tokens and cost a run would spend; no model request, nothing written")
 	c.Flags().BoolVar(&wait, "wait", false, "wait for another run holding the lock instead of exiting with code 4")
 	c.Flags().BoolVar(&opts.NoWait, "no-wait", false, "batch mode: submit the day's batch (or poll an open one) and exit 0; a later run collects it")
 	c.Flags().BoolVar(&opts.CancelBatch, "cancel-batch", false, "batch mode: cancel the open batch, keep what it answered and write the digest")
@@ -185,6 +190,9 @@ func (a *app) summarize(res *pipeline.Result) {
 	}
 	fmt.Fprintf(w, "%s: %d fetched, %d kept, %d judged, %d failed, %d skipped, %d selected\n",
 		d.Date, d.Stats.Fetched, d.Stats.Kept, d.Stats.Judged, d.Stats.Failed, d.Stats.Skipped, d.Stats.Selected)
+	if d.Stats.Filtered > 0 || d.Stats.Followed > 0 {
+		fmt.Fprintf(w, "  filter: %d left out (no request), %d by followed authors\n", d.Stats.Filtered, d.Stats.Followed)
+	}
 	fmt.Fprintf(w, "  this run: %d model requests, %s tokens\n", res.Requests, tokens(res.Usage))
 	if d.Stats.CostUSD != nil {
 		fmt.Fprintf(w, "  day total: %s tokens, about $%.4f\n", tokens(d.Stats.Tokens), *d.Stats.CostUSD)
