@@ -134,8 +134,12 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, err
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// query_only refuses every write. The file is not opened with
+	// mode=ro: a read-only connection could not remove the -wal and -shm
+	// files that reading a WAL database makes, and a dry run would leave
+	// them behind; the last connection to close removes them, as a
+	// writer's does.
 	q := url.Values{}
-	q.Set("mode", "ro")
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "query_only(1)")
 	// A reader that answers searches reads pages all over the file: a
