@@ -75,4 +75,20 @@ var styleCommands = map[string]struct{}{
 	"textbf": {}, "textit": {}, "textrm": {}, "textsf": {}, "texttt": {},
 	"textsc": {}, "textsl": {}, "textup": {}, "textmd": {}, "textnormal": {},
 	"emph": {}, "mbox": {}, "text": {}, "mathrm": {},
+	"textsuperscript": {}, "textsubscript": {}, "url": {}, "underline": {},
+}
+
+// textSymbols are the commands of prose that stand for a symbol or a word
+// (Text only; author names keep the older rules).
+var textSymbols = map[string]string{
+	"ldots": "…", "dots": "…", "textellipsis": "…",
+	"textendash": "–", "textemdash": "—",
+	"textquoteleft": "‘", "textquoteright": "’",
+	"textquotedblleft": "“", "textquotedblright": "”",
+	"S": "§", "P": "¶", "dag": "†", "ddag": "‡",
+	"copyright": "©", "textcopyright": "©", "textregistered": "®", "texttrademark": "™",
+	"textbackslash": `\`, "textasciitilde": "~", "textasciicircum": "^",
+	"textbar": "|", "textless": "<", "textgreater": ">", "textbullet": "•",
+	"textdegree": "°", "pounds": "£", "euro": "€", "slash": "/",
+	"TeX": "TeX", "LaTeX": "LaTeX", "BibTeX": "BibTeX",
 }

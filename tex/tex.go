@@ -1,6 +1,13 @@
-// Package tex decodes the little TeX that arXiv leaves in author names
-// (accents such as R\'emy or Hajdu\v{s}ek, letters such as {\l} or \ss,
-// escaped characters such as \&) into plain Unicode text.
+// Package tex turns the TeX that arXiv leaves in its feeds into text a
+// reader can read.
+//
+// ToUnicode decodes author names (accents such as R\'emy or Hajdu\v{s}ek,
+// letters such as {\l} or \ss, escaped characters such as \&) into plain
+// Unicode text. Text, HTML and Plain do the same for titles and abstracts,
+// which also hold prose ligatures (dashes, quotes, ~) and inline math
+// ($...$, \(...\)): Text keeps the math as written (for Markdown), HTML
+// writes it as MathML Core, Plain as a Unicode approximation (α, n², x₁).
+// There is one decoder; the prose rules are a mode of it.
 //
 // Accents become a base letter plus a Unicode combining mark and the result
 // is put in NFC, so every accented letter that Unicode has precomposed comes
@@ -20,7 +27,7 @@ import (
 // ToUnicode decodes the TeX in s into Unicode, in NFC. Invalid UTF-8 in s
 // becomes U+FFFD. Text without TeX comes back unchanged apart from NFC.
 func ToUnicode(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = validUTF8(s)
 	if !strings.ContainsAny(s, `\{}`) {
 		if norm.NFC.IsNormalString(s) {
 			return s // most names: no copy
@@ -40,9 +47,20 @@ type decoder struct {
 	pos  int
 	out  strings.Builder
 	keep []bool // one entry per open brace: whether its braces are written
+
+	// prose turns on what only titles and abstracts get (see Text): dashes,
+	// quotes, ~, the text symbols, and math spans passed over untouched.
+	prose bool
+	// split collects the output as pieces (prose, math, prose, ...) instead
+	// of writing math spans verbatim into out.
+	split   bool
+	pieces  []piece
+	written int // the length of out when the last piece ended
+	spans   spanScanner
 }
 
 func (d *decoder) run() {
+	d.out.Grow(len(d.src))
 	for d.pos < len(d.src) {
 		r, n := utf8.DecodeRuneInString(d.src[d.pos:])
 		switch r {
@@ -53,13 +71,37 @@ func (d *decoder) run() {
 			d.pos += n
 			d.closeGroup()
 		case '\\':
+			if d.prose && d.mathSpan() {
+				continue
+			}
 			d.command()
-		default:
+		case '$':
+			if d.prose && d.mathSpan() {
+				continue
+			}
+			d.pos += n
+			d.out.WriteByte('$')
+		case '-', '`', '\'', '~':
+			if d.prose && d.ligature() {
+				continue
+			}
 			d.pos += n
 			d.out.WriteRune(r)
+		default:
+			// Copy the run of bytes up to the next one that means
+			// something; most of a title or abstract is such a run.
+			end := d.pos + n
+			for end < len(d.src) && !special[d.src[end]] {
+				end++
+			}
+			d.out.WriteString(d.src[d.pos:end])
+			d.pos = end
 		}
 	}
 }
+
+// special are the bytes run stops at.
+var special = [256]bool{'{': true, '}': true, '\\': true, '$': true, '-': true, '`': true, '\'': true, '~': true}
 
 // closeGroup ends the innermost open group; an unmatched '}' is dropped.
 func (d *decoder) closeGroup() {
@@ -104,6 +146,15 @@ func (d *decoder) command() {
 	if lit, ok := letters[name]; ok {
 		d.skipSpaces() // TeX eats the spaces after a control word
 		d.out.WriteString(lit)
+		return
+	}
+	if lit, ok := textSymbols[name]; ok && d.prose {
+		// Unlike TeX, the space after the command is kept: abstracts
+		// write "\ldots and" and "\LaTeX is" and mean the space.
+		d.out.WriteString(lit)
+		if d.pos+1 < len(d.src) && d.src[d.pos] == '{' && d.src[d.pos+1] == '}' {
+			d.pos += 2 // \LaTeX{}
+		}
 		return
 	}
 	if _, ok := styleCommands[name]; ok {
@@ -189,6 +240,14 @@ func (d *decoder) accentBase() (string, bool) {
 	}
 	d.pos += n
 	return string(r), true
+}
+
+// validUTF8 returns s with each run of invalid UTF-8 replaced by U+FFFD.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func isLetter(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }
