@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/tex"
 )
 
 //go:embed assets/style.css
@@ -55,8 +56,8 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 	r.bw = bufio.NewWriter(&r.buf)
 	funcs := template.FuncMap{
 		"md":          r.inline,
-		"tex":         r.inline,  // titles, abstracts, TL;DRs, reasons: prose with TeX
-		"plain":       cleanText, // the same in the feed entry, as plain text
+		"tex":         texHTML,  // titles, abstracts, TL;DRs, reasons: prose with TeX
+		"plain":       texPlain, // the same in the feed entry, as plain text
 		"text":        cleanText,
 		"num":         func(n int) string { return thousands(int64(n)) },
 		"kept":        keptCount,
@@ -206,6 +207,20 @@ func isPlain(c string) bool {
 	}
 	return true
 }
+
+// texHTML shows prose from the feed or the model (a title, an abstract, a
+// TL;DR, a reason) in the page: its TeX decoded and its math as MathML, by
+// tex.HTML, whose output is safe HTML (every character of s that could be
+// markup is escaped; the only elements are MathML it writes itself).
+func texHTML(s string) template.HTML { return template.HTML(tex.HTML(cleanText(s))) }
+
+// texPlain is such prose as plain text, math approximated in Unicode (x²,
+// α), for the feed entry: feed readers drop MathML.
+func texPlain(s string) string { return tex.Plain(cleanText(s)) }
+
+// texMarkdown is such prose in Markdown: TeX decoded, math kept as $...$
+// source, escaped like any text.
+func texMarkdown(s string) string { return EscapeMarkdown(tex.Text(cleanText(s))) }
 
 // relText shows a relevance with two decimals.
 func relText(f float64) string { return fmt.Sprintf("%.2f", f) }

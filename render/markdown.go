@@ -134,8 +134,8 @@ func (w *mdWriter) picks(v *view) {
 	w.line("## ", topPicksHeading)
 	w.line()
 	for i, p := range v.Picks {
-		line := fmt.Sprintf("%d. [%s](#%s) · **%s** · %s", i+1, EscapeMarkdown(p.Title), p.Slug, relText(p.Score.Relevance), EscapeMarkdown(p.Score.Topic))
-		if t := EscapeMarkdown(p.E.TLDR); t != "" {
+		line := fmt.Sprintf("%d. [%s](#%s) · **%s** · %s", i+1, texMarkdown(p.Title), p.Slug, relText(p.Score.Relevance), EscapeMarkdown(p.Score.Topic))
+		if t := texMarkdown(p.E.TLDR); t != "" {
 			line += " · " + t
 		}
 		w.line(line)
@@ -180,7 +180,7 @@ func (w *mdWriter) section(v *view, s section) {
 		w.line("<details><summary>Near misses: ", n, " just under ", relText(v.D.Threshold), "</summary>")
 		w.line()
 		for _, p := range s.Near {
-			title := EscapeMarkdown(p.Title)
+			title := texMarkdown(p.Title)
 			if p.Linkable {
 				title = "[" + title + "](" + p.AbsURL + ")"
 			}
@@ -188,7 +188,7 @@ func (w *mdWriter) section(v *view, s section) {
 			if p.HomeTopic != "" {
 				line += " · in " + EscapeMarkdown(p.HomeTopic) + " " + p.HomeRel
 			}
-			if r := EscapeMarkdown(p.Score.Reason); r != "" {
+			if r := texMarkdown(p.Score.Reason); r != "" {
 				line += " · " + r
 			}
 			w.line(line)
@@ -211,7 +211,7 @@ func (w *mdWriter) entries(ps []paper) {
 			w.paper(p)
 			continue
 		}
-		title := EscapeMarkdown(p.Title)
+		title := texMarkdown(p.Title)
 		if p.HomeSlug != "" {
 			title = "[" + title + "](#" + p.HomeSlug + ")"
 		}
@@ -224,14 +224,14 @@ func (w *mdWriter) entries(ps []paper) {
 
 func (w *mdWriter) paper(p paper) {
 	e := p.E
-	title := EscapeMarkdown(p.Title)
+	title := texMarkdown(p.Title)
 	if p.Linkable {
 		w.line("### [", title, "](", p.AbsURL, ")")
 	} else {
 		w.line("### ", title)
 	}
 	w.line()
-	if t := EscapeMarkdown(e.TLDR); t != "" {
+	if t := texMarkdown(e.TLDR); t != "" {
 		w.line("**TL;DR** ", t)
 		w.line()
 	}
@@ -261,12 +261,12 @@ func (w *mdWriter) paper(p paper) {
 	}
 	w.line(strings.Join(lines, "\\\n"))
 	w.line()
-	if r := EscapeMarkdown(p.Score.Reason); r != "" {
+	if r := texMarkdown(p.Score.Reason); r != "" {
 		w.line("> ", r)
 		w.line()
 	}
 	more := p.More
-	abstract := EscapeMarkdown(e.Abstract)
+	abstract := texMarkdown(e.Abstract)
 	if abstract == "" && more == 0 {
 		return
 	}
@@ -314,7 +314,7 @@ func (w *mdWriter) failed(v *view) {
 	w.line("## ", failedHeading)
 	w.line()
 	for _, p := range v.Failed {
-		title := EscapeMarkdown(p.Title)
+		title := texMarkdown(p.Title)
 		if p.Linkable {
 			title = "[" + title + "](" + p.AbsURL + ")"
 		}

@@ -203,6 +203,7 @@ var (
 type htmlReport struct {
 	text     string // every text node outside <head>, spaces folded
 	details  int    // <details> folds
+	math     int    // <math> elements
 	articles int
 	styles   int
 	csp      string
@@ -245,6 +246,8 @@ func inspectHTML(t *testing.T, page []byte, local *regexp.Regexp) htmlReport {
 				}
 			case "article":
 				r.articles++
+			case "math":
+				r.math++
 			case "head":
 				inHead = true
 			case "meta":
@@ -321,18 +324,21 @@ func TestHTMLSafety(t *testing.T) {
 		d        model.Digest
 		articles int
 		details  int
+		math     int      // TeX shown as MathML
 		want     []string // visible text
 	}{
 		// folds: each card's abstract, the run's details, the score legend.
-		{"sample", sampleDigest(), 5, 7, []string{
-			"Fault-tolerant $A_n$ codes with SU($N_c$) symmetry", "Rémy Dupont, Zoë Müller, Łukasz Gödel",
-			"$x -> y$ holds when n < 5 & k > 2", "Rémy Dupont, Przemysław Nowak, Jana Hajdušek +247 more", "Author 250",
+		// math: the $A_n$ title in its card, top pick and short entry (2
+		// each), its abstract (2), another abstract (1).
+		{"sample", sampleDigest(), 5, 7, 9, []string{
+			"Fault-tolerant A n A_n codes with SU( N c N_c ) symmetry", "Rémy Dupont, Zoë Müller, Łukasz Gödel",
+			"holds when n < 5 & k > 2", "Rémy Dupont, Przemysław Nowak, Jana Hajdušek +247 more", "Author 250",
 			"also in Variational algorithms", "0.92", "replaced cross-list", "cost $0.0421",
 			"classify 2504.17003: openai: 500 Internal Server Error"}},
-		{"hostile", hostileDigest(), 3, 5, []string{hScript, hImg, hLink, hDetails, hEntity, "*bold* _x_ | table | `code` $A_n$ ->",
+		{"hostile", hostileDigest(), 3, 5, 14, []string{hScript, hImg, hLink, hDetails, hEntity, "*bold* _x_ | table | `code` $A_n$ ->",
 			"# heading 1. list", "</details> # not a heading indented code - item", "&lt;b&gt; a &amp; b -> c", "Odd id " + hLink,
 			"Ren" + "é", "evil<type>", "<b>cs</b>"}},
-		{"empty", emptyDay(), 0, 0, []string{"No announcements.", "Sunday, 29 March 2026"}},
+		{"empty", emptyDay(), 0, 0, 0, []string{"No announcements.", "Sunday, 29 March 2026"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -341,8 +347,8 @@ func TestHTMLSafety(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := inspectHTML(t, page, nil)
-			if r.articles != tt.articles || r.details != tt.details {
-				t.Errorf("%d paper cards and %d folds, want %d and %d", r.articles, r.details, tt.articles, tt.details)
+			if r.articles != tt.articles || r.details != tt.details || r.math != tt.math {
+				t.Errorf("%d paper cards, %d folds and %d math elements, want %d, %d and %d", r.articles, r.details, r.math, tt.articles, tt.details, tt.math)
 			}
 			if r.styles != 1 {
 				t.Errorf("%d <style> elements, want 1", r.styles)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/tex"
 )
 
 // view is a digest arranged for display; Markdown and HTML both draw it, so
@@ -78,7 +79,7 @@ func (v *view) slugs() {
 		s.Slug = githubSlug(s.Topic.Name, used)
 		for j := range s.Papers {
 			if p := &s.Papers[j]; p.Home {
-				p.Slug = githubSlug(p.Title, used)
+				p.Slug = githubSlug(tex.Text(p.Title), used) // the heading shows the decoded title
 				cards[p.E] = p.Slug
 			}
 		}

@@ -236,7 +236,7 @@ func TestWriteHistoryFeed(t *testing.T) {
 			// The entry is the day's selected papers as a list: title
 			// linked to arXiv, score, TL;DR; no page chrome, no stats.
 			for _, w := range []string{`<h3>Quantum error correction</h3>`,
-				`<li><a href="https://arxiv.org/abs/2504.16424">Fault-tolerant $A_n$ codes with SU($N_c$) symmetry</a> (0.92; also Variational algorithms 0.81)`,
+				`<li><a href="https://arxiv.org/abs/2504.16424">Fault-tolerant Aₙ codes with SU(N_c) symmetry</a> (0.92; also Variational algorithms 0.81)`,
 				"Warm starts keep QAOA gradients polynomial"} {
 				if !strings.Contains(it.Content, w) {
 					t.Errorf("entry content lacks %q:\n%s", w, it.Content)
