@@ -48,6 +48,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"sample", sampleDigest()},
 		{"empty", emptyDay()},
+		{"bounded", boundedDigest()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +94,7 @@ func plainText(n ast.Node, src []byte) string {
 var (
 	arxivLink    = regexp.MustCompile(`^https://arxiv\.org/(abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$`)
 	fragmentLink = regexp.MustCompile(`^#[\p{L}\p{N}_-]*$`)
-	detailsOpen  = regexp.MustCompile(`^<details><summary>Abstract( and all \d+ authors)?</summary>\n$`)
+	detailsOpen  = regexp.MustCompile(`^<details><summary>(Abstract( and all \d+ authors)?|[\d,]+ more in this topic|Near misses: [\d,]+( of [\d,]+)? just under \d\.\d\d)</summary>\n$`)
 )
 
 func TestMarkdownStructure(t *testing.T) {
@@ -117,6 +118,10 @@ func TestMarkdownStructure(t *testing.T) {
 				"Odd id " + hLink,
 				"1. list - item > quote " + hEntity,
 			}},
+		// Bounded: 2 of a topic's papers folded under "2 more", near
+		// misses under each topic (4 items in all), a short entry.
+		{name: "bounded", d: boundedDigest(), h2: 4, papers: 6, items: 12, details: 9,
+			headings: []string{"Optical Schrödinger cat states from $x^2$ nonlinearities", "$k$-cubic phase gates with squeezed light"}},
 		{name: "empty", d: emptyDay(), h2: 0},
 	}
 	for _, tt := range tests {
