@@ -92,7 +92,7 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 // paperCard is what the paper template draws, with what it shows of the
 // score worked out once (fields, not calls, for speed).
 type paperCard struct {
-	paper
+	P paper // a field, not embedded: templates look up promoted fields slowly
 
 	Rel, RelClass string
 	RelWidth      template.CSS
@@ -101,7 +101,7 @@ type paperCard struct {
 
 func newPaperCard(p paper) paperCard {
 	r := p.Score.Relevance
-	return paperCard{paper: p, Rel: relText(r), RelClass: relClass(r), RelWidth: relWidth(r),
+	return paperCard{P: p, Rel: relText(r), RelClass: relClass(r), RelWidth: relWidth(r),
 		AnnounceClass: announceClass(p.E.AnnounceType)}
 }
 
