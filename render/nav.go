@@ -20,8 +20,9 @@ import (
 // is there already), and "newer" links to the next day when it exists and
 // otherwise to the index, whose first row is the newest day. A day written
 // out of order (a backfill) gets both neighbours right; its neighbours keep
-// links that still work and skip it, and `arxiv-digest render --all`,
-// which writes newest first, makes every link exact.
+// links that still work and skip it, and `arxiv-digest render --all`, which
+// writes each day again with all the others in place, makes every link
+// exact.
 type dayNav struct {
 	Index              string // "../index.html"
 	Prev, Next         string // the neighbours' pages; "" when there is none
