@@ -485,3 +485,68 @@ func TestWriteIsWriteDayThenHistory(t *testing.T) {
 		})
 	}
 }
+
+// TestDayNavigation: a day page links to the newest finished day before it,
+// to the next finished day after it or, when there is none yet, to the
+// index; folders that are not finished days are passed over.
+func TestDayNavigation(t *testing.T) {
+	dir := t.TempDir()
+	write := func(date string) {
+		d := boundedDigest()
+		d.Date = date
+		if _, err := Write(dir, d, HistoryOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nav := func(date string) (prev, next string) {
+		b, err := os.ReadFile(filepath.Join(dir, date, HTMLFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := string(b)
+		cut := func(class string) string {
+			i := strings.Index(doc, `<a class="`+class+`"`)
+			if i < 0 {
+				return ""
+			}
+			h := doc[i:]
+			h = h[strings.Index(h, `href="`)+6:]
+			return h[:strings.IndexByte(h, '"')]
+		}
+		if !strings.Contains(doc, `<a class="day-all" href="../index.html">`) {
+			t.Errorf("%s does not link to the index", date)
+		}
+		return cut("day-prev"), cut("day-next")
+	}
+	write("2025-04-25")
+	// Not finished days: no digest.json, not a date.
+	for _, p := range []string{"2025-04-26", "2025-04-30-old", "notes"} {
+		if err := os.MkdirAll(filepath.Join(dir, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("2025-05-01")
+	write("2025-04-28") // a backfill between the two
+	for _, tt := range []struct{ date, prev, next string }{
+		{"2025-04-25", "", "../index.html"},                          // written first: newer days are on the index
+		{"2025-05-01", "../2025-04-25/digest.html", "../index.html"}, // written before the backfill
+		{"2025-04-28", "../2025-04-25/digest.html", "../2025-05-01/digest.html"},
+	} {
+		prev, next := nav(tt.date)
+		if prev != tt.prev || next != tt.next {
+			t.Errorf("%s links to %q and %q, want %q and %q", tt.date, prev, next, tt.prev, tt.next)
+		}
+	}
+	// Written again, as render --all does, every day has its neighbours.
+	write("2025-04-25")
+	write("2025-05-01")
+	for _, tt := range []struct{ date, prev, next string }{
+		{"2025-04-25", "", "../2025-04-28/digest.html"},
+		{"2025-05-01", "../2025-04-28/digest.html", "../index.html"},
+	} {
+		prev, next := nav(tt.date)
+		if prev != tt.prev || next != tt.next {
+			t.Errorf("written again, %s links to %q and %q, want %q and %q", tt.date, prev, next, tt.prev, tt.next)
+		}
+	}
+}
