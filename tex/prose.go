@@ -53,8 +53,13 @@ func Text(s string) string {
 	return norm.NFC.String(d.out.String())
 }
 
-// HTML returns s as safe HTML, ready to be inserted into an HTML page as
-// template.HTML (element content, not an attribute value). Prose is decoded
+// HTML returns s as safe HTML: the caller may convert it to template.HTML
+// and insert it as the content of an ordinary element (a <p>, <h2>, <a>,
+// <div>), never into an attribute value or into <title>, <textarea>,
+// <script> or <style>, where markup is not parsed; use Plain there. The
+// result is well-formed on its own (every element it opens it closes) and
+// holds no element but those listed below, so it cannot break the page
+// around it. Prose is decoded
 // as by Text and escaped: every character that came from s and could mean
 // markup (& < > " ') is written as an entity. Each math span in the
 // supported subset becomes one MathML Core element,
@@ -131,6 +136,48 @@ func Plain(s string) string {
 		b.WriteString(strings.TrimSpace(p.inner))
 	}
 	return norm.NFC.String(b.String())
+}
+
+// Markdown returns s for a Markdown document (GitHub's flavour): prose
+// decoded as by Text and passed through escape, the caller's escaper for
+// Markdown text; each math span written as $TeX$, the form GitHub renders
+// ($$...$$, \(...\) and \[...\] included), its TeX unchanged and not
+// escaped, trimmed of the spaces GitHub does not allow inside the dollars
+// (a span with a $ of its own is escaped as text instead).
+// White space at either end of a prose piece is kept as one space even if
+// escape trims it, so "half $\pi$ pulse" keeps its spaces.
+func Markdown(s string, escape func(string) string) string {
+	s = validUTF8(s)
+	if plainProse(s) {
+		return escape(nfc(s))
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	for _, p := range splitProse(s) {
+		if p.math && strings.Contains(p.inner, "$") {
+			b.WriteString(escape(p.text)) // \(a$b\) cannot be written with dollars
+			continue
+		}
+		if p.math {
+			b.WriteByte('$')
+			b.WriteString(strings.TrimSpace(p.inner))
+			b.WriteByte('$')
+			continue
+		}
+		trimmed := strings.TrimSpace(p.text)
+		if trimmed == "" {
+			b.WriteByte(' ')
+			continue
+		}
+		if trimmed != p.text && isSpaceByte(p.text[0]) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(escape(trimmed))
+		if trimmed != p.text && isSpaceByte(p.text[len(p.text)-1]) {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
 }
 
 // HasMath reports whether s holds at least one math span (by the rules
@@ -239,125 +286,6 @@ func isASCII(s string) bool {
 	}
 	return true
 }
-
-// flush ends the current prose piece: the output written since the last
-// piece.
-func (d *decoder) flush() {
-	if d.out.Len() > d.written {
-		d.pieces = append(d.pieces, piece{start: d.written})
-		d.written = d.out.Len()
-	}
-}
-
-// mathSpan handles the math span that starts at d.pos, if one does, and
-// reports whether it did.
-func (d *decoder) mathSpan() bool {
-	end, innerStart, innerEnd, ok := d.spans.at(d.src, d.pos)
-	if !ok {
-		return false
-	}
-	if d.split {
-		d.flush()
-		d.pieces = append(d.pieces, piece{
-			text:  d.src[d.pos:end],
-			inner: d.src[innerStart:innerEnd],
-			math:  true,
-		})
-	} else {
-		d.out.WriteString(d.src[d.pos:end])
-	}
-	d.pos = end
-	return true
-}
-
-// ligature handles the dashes, quotes and ~ of prose at d.pos and reports
-// whether it did.
-func (d *decoder) ligature() bool {
-	rest := d.src[d.pos:]
-	switch {
-	case strings.HasPrefix(rest, "---"):
-		d.out.WriteString("—")
-		d.pos += 3
-	case strings.HasPrefix(rest, "--"):
-		d.out.WriteString("–")
-		d.pos += 2
-	case strings.HasPrefix(rest, "``"):
-		d.out.WriteString("“")
-		d.pos += 2
-	case strings.HasPrefix(rest, "''"):
-		d.out.WriteString("”")
-		d.pos += 2
-	case rest[0] == '~' && (d.pos == 0 || d.src[d.pos-1] != '/'):
-		d.out.WriteString("\u00a0")
-		d.pos++
-	default:
-		return false
-	}
-	return true
-}
-
-// spanScanner finds math spans. It remembers which closing delimiters do
-// not occur again, so that a long text of unclosed openers is still read in
-// linear time.
-type spanScanner struct {
-	noDollar, noDouble, noParen, noBracket bool
-}
-
-// at reports the math span starting at s[i], if any: where it ends and
-// where the TeX between its delimiters starts and ends.
-func (sc *spanScanner) at(s string, i int) (end, innerStart, innerEnd int, ok bool) {
-	switch {
-	case strings.HasPrefix(s[i:], "$$"):
-		return closeAt(s, i+2, "$$", &sc.noDouble)
-	case s[i] == '$':
-		return sc.dollar(s, i)
-	case strings.HasPrefix(s[i:], `\(`):
-		return closeAt(s, i+2, `\)`, &sc.noParen)
-	case strings.HasPrefix(s[i:], `\[`):
-		return closeAt(s, i+2, `\]`, &sc.noBracket)
-	}
-	return 0, 0, 0, false
-}
-
-// closeAt finds the closing delimiter of a span whose TeX starts at from.
-func closeAt(s string, from int, delim string, none *bool) (end, innerStart, innerEnd int, ok bool) {
-	if *none {
-		return 0, 0, 0, false
-	}
-	j := strings.Index(s[from:], delim)
-	if j < 0 {
-		*none = true
-		return 0, 0, 0, false
-	}
-	if strings.TrimSpace(s[from:from+j]) == "" {
-		return 0, 0, 0, false
-	}
-	return from + j + len(delim), from, from + j, true
-}
-
-// dollar applies the $...$ rule (see the top of this file) to the $ at s[i].
-func (sc *spanScanner) dollar(s string, i int) (end, innerStart, innerEnd int, ok bool) {
-	if sc.noDollar || i+1 >= len(s) || isSpaceByte(s[i+1]) {
-		return 0, 0, 0, false
-	}
-	j := i + 1
-	for j < len(s) && s[j] != '$' {
-		if s[j] == '\\' {
-			j++ // \$ and \\ are not delimiters
-		}
-		j++
-	}
-	if j >= len(s) {
-		sc.noDollar = true
-		return 0, 0, 0, false
-	}
-	if isSpaceByte(s[j-1]) || isDigit(s[i+1]) && j+1 < len(s) && isDigit(s[j+1]) {
-		return 0, 0, 0, false
-	}
-	return j + 1, i + 1, j, true
-}
-
-func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
 
 // escapeHTML escapes s for HTML element content and attribute values.
 func escapeHTML(s string) string {

@@ -303,7 +303,8 @@ func FuzzPlainText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		text, plain := Text(s), Plain(s)
-		for name, got := range map[string]string{"Text": text, "Plain": plain} {
+		md := Markdown(s, strings.TrimSpace)
+		for name, got := range map[string]string{"Text": text, "Plain": plain, "Markdown": md} {
 			if !utf8.ValidString(got) {
 				t.Fatalf("%s(%q) = %q: invalid UTF-8", name, s, got)
 			}
@@ -388,5 +389,31 @@ func TestAlphabets(t *testing.T) {
 		if got := Plain(in); got != want {
 			t.Errorf("Plain(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	// escape stands for the caller's Markdown escaper: it marks what it
+	// was given and trims it, as render.EscapeMarkdown does.
+	escape := func(s string) string { return "[" + strings.TrimSpace(strings.ReplaceAll(s, "*", `\*`)) + "]" }
+	tests := []struct {
+		name, in, want string
+	}{
+		{"real title", `Efficient Truncations of SU($N_c$) Lattice`, "[Efficient Truncations of SU(]$N_c$[) Lattice]"},
+		{"spaces kept", `half $\pi$ pulse`, `[half] $\pi$ [pulse]`},
+		{"paren delimiters", `operator \(T_w\) on`, "[operator] $T_w$ [on]"},
+		{"display", `$$ x^2 $$`, "$x^2$"},
+		{"prose decoded and escaped", `Schr\"odinger *cat* -- $x$`, "[Schrödinger \\*cat\\* –] $x$"},
+		{"currency", "costs $5 and $10", "[costs $5 and $10]"},
+		{"fallback math kept", `$\foo$`, `$\foo$`},
+		{"plain", "Quantum", "[Quantum]"},
+		{"dollar inside", `\(a\$b\)`, `[\(a\$b\)]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Markdown(tt.in, escape); got != tt.want {
+				t.Errorf("Markdown(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
