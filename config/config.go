@@ -26,7 +26,12 @@ type Config struct {
 	Output    Output   `yaml:"output"`
 	Store     Store    `yaml:"store"`
 	Schedule  Schedule `yaml:"schedule"`
+	Serve     Serve    `yaml:"serve"`
 	Log       Log      `yaml:"log"`
+	// Email, when set, mails each day's digest (see delivery.go).
+	Email *Email `yaml:"email"`
+	// Notify posts each day's digest to chat webhooks.
+	Notify []Notify `yaml:"notify"`
 
 	// Path is the file the config was read from ("" for defaults).
 	Path string `yaml:"-"`
@@ -112,6 +117,21 @@ type Schedule struct {
 	RetryBackoff Duration `yaml:"retry_backoff"`
 }
 
+// Serve says where `arxiv-digest serve` (and the daemon, when Enabled)
+// serves output.dir over HTTP.
+type Serve struct {
+	// Addr is host:port to listen on; the default is this machine only.
+	Addr string `yaml:"addr"`
+	// Enabled makes the daemon serve output.dir too, so one process runs
+	// the schedule and the pages.
+	Enabled bool `yaml:"enabled"`
+}
+
+// DefaultServeAddr is where output.dir is served unless serve.addr or
+// --addr says otherwise: loopback, so that nothing beyond this machine sees
+// the digests unless asked.
+const DefaultServeAddr = "127.0.0.1:8080"
+
 // Log says how the program logs.
 type Log struct {
 	Format string `yaml:"format"` // text or json
@@ -141,7 +161,8 @@ func Default() Config {
 		Output:    Output{Dir: "digests", MaxPerTopic: model.DefaultMaxPerTopic},
 		Schedule: Schedule{Cron: "30 20 * * 0-4", Timezone: "America/New_York",
 			Retries: 6, RetryBackoff: Duration(10 * time.Minute)},
-		Log: Log{Format: "text", Level: "info"},
+		Serve: Serve{Addr: DefaultServeAddr},
+		Log:   Log{Format: "text", Level: "info"},
 	}
 }
 

@@ -57,6 +57,9 @@ func TestDefaults(t *testing.T) {
 	if cfg.Schedule.Cron != "30 20 * * 0-4" || cfg.Schedule.Timezone != "America/New_York" {
 		t.Errorf("schedule = %+v", cfg.Schedule)
 	}
+	if cfg.Serve != (Serve{Addr: "127.0.0.1:8080", Enabled: false}) {
+		t.Errorf("serve = %+v, want this machine only, and the daemon not serving", cfg.Serve)
+	}
 	if cfg.TLDR != (TLDR{Enabled: true, Language: "English", MaxWords: 40}) {
 		t.Errorf("tldr = %+v", cfg.TLDR)
 	}
@@ -169,6 +172,16 @@ func TestErrors(t *testing.T) {
 			[]string{"c.yaml: line 7: llm.timeout: invalid value 0s: must be at least 1s, a model answer takes longer"}},
 		{"retry backoff under a second", minimal + "schedule:\n  retry_backoff: 10ms\n",
 			[]string{"c.yaml: line 7: schedule.retry_backoff: invalid value 10ms: must be at least 1s, each retry fetches the feed again"}},
+		{"serve address without a port", minimal + "serve:\n  addr: localhost\n",
+			[]string{`c.yaml: line 7: serve.addr: invalid value "localhost": want host:port, e.g. 127.0.0.1:8080`}},
+		{"serve address written as a URL", minimal + "serve:\n  enabled: true\n  addr: http://127.0.0.1:8080/\n",
+			[]string{`c.yaml: line 8: serve.addr: invalid value "http://127.0.0.1:8080/": want host:port, e.g. 127.0.0.1:8080`}},
+		{"serve port out of range", minimal + "serve:\n  addr: 127.0.0.1:80800\n",
+			[]string{`c.yaml: line 7: serve.addr: invalid value "127.0.0.1:80800": the port must be a number from 0 to 65535, e.g. 127.0.0.1:8080`}},
+		{"serve switch that is not a boolean", minimal + "serve:\n  enabled: sometimes\n",
+			[]string{`c.yaml: line 7: serve.enabled: invalid value "sometimes": want true or false`}},
+		{"unknown serve key", minimal + "serve:\n  adr: 127.0.0.1:9000\n",
+			[]string{"c.yaml: line 7: unknown key `adr` in serve; did you mean `addr`?"}},
 		{"not YAML", "arxiv: [\n", []string{"c.yaml: line 1: not valid YAML: did not find expected node content"}},
 		{"empty file", "", []string{"c.yaml: the file is empty"}},
 		{"several at once", minimal + "threshold: -1\nllm:\n  concurrency: 0\n  timeot: 5s\n", []string{
@@ -191,6 +204,20 @@ func TestErrors(t *testing.T) {
 				t.Errorf("error %T is not a *config.Error", err)
 			}
 		})
+	}
+}
+
+// TestCheckAddr: the rule serve.addr and serve --addr share.
+func TestCheckAddr(t *testing.T) {
+	for _, ok := range []string{"127.0.0.1:8080", "[::1]:8080", "localhost:80", ":8080", "0.0.0.0:0", "digests.lan:65535"} {
+		if err := CheckAddr(ok); err != nil {
+			t.Errorf("CheckAddr(%q) = %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "8080", "localhost", "127.0.0.1:http", "127.0.0.1:-1", "127.0.0.1:65536", "::1:8080", "http://127.0.0.1:8080", "a b:80"} {
+		if err := CheckAddr(bad); err == nil {
+			t.Errorf("CheckAddr(%q) = nil, want an error", bad)
+		}
 	}
 }
 

@@ -166,6 +166,10 @@ func (c *Config) Validate() error {
 			bad("tldr.max_words", "invalid value %d: must be between 5 and 200", c.TLDR.MaxWords)
 		}
 	}
+	c.validateDelivery(bad)
+	if err := CheckAddr(c.Serve.Addr); err != nil {
+		bad("serve.addr", "%v", err)
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:

@@ -26,10 +26,19 @@ type Digest struct {
 	NoAnnouncements bool `json:"no_announcements"`
 	// Incomplete is true when the run stopped before every paper was tried
 	// (Ctrl-C, a fatal API error, the cost budget); RunError says why.
-	Incomplete bool    `json:"incomplete"`
-	RunError   string  `json:"run_error,omitempty"`
-	Stats      Stats   `json:"stats"`
-	Papers     []Entry `json:"papers"`
+	Incomplete bool   `json:"incomplete"`
+	RunError   string `json:"run_error,omitempty"`
+	Stats      Stats  `json:"stats"`
+	// Undelivered lists the deliveries of this day (email, webhooks) that
+	// failed; the next run tries them again.
+	Undelivered []Undelivered `json:"undelivered,omitempty"`
+	Papers      []Entry       `json:"papers"`
+}
+
+// Undelivered is a delivery of the day that failed: to whom, and why.
+type Undelivered struct {
+	Target string `json:"target"` // "email:me@example.org", "slack:SLACK_WEBHOOK_URL"
+	Error  string `json:"error"`
 }
 
 // Stats counts a digest's papers. Fetched is every paper the day announced
@@ -137,4 +146,25 @@ func Build(d Digest, papers []Paper, outcomes map[string]Outcome) Digest {
 		d.Papers = append(d.Papers, e)
 	}
 	return d
+}
+
+// Pick is a selected paper with the score of its best topic.
+type Pick struct {
+	Entry
+	Best Score // the score of SelectedTopics[0]
+}
+
+// Ranked returns the digest's selected papers, each once, best first (by
+// the relevance of its best topic; ties keep the day's order).
+func (d Digest) Ranked() []Pick {
+	var picks []Pick
+	for _, e := range d.Papers {
+		if len(e.SelectedTopics) == 0 {
+			continue
+		}
+		best, _ := e.Score(e.SelectedTopics[0])
+		picks = append(picks, Pick{Entry: e, Best: best})
+	}
+	slices.SortStableFunc(picks, func(a, b Pick) int { return cmp.Compare(b.Best.Relevance, a.Best.Relevance) })
+	return picks
 }

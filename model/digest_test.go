@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -88,4 +89,23 @@ func FuzzNormalizeSpace(f *testing.F) {
 			t.Fatalf("NormalizeSpace(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+func TestRanked(t *testing.T) {
+	topics := []Topic{{Name: "a"}, {Name: "b"}}
+	papers := []Paper{{ID: "1"}, {ID: "2"}, {ID: "3"}, {ID: "4"}}
+	d := Build(Digest{Topics: topics, Threshold: 0.7}, papers, map[string]Outcome{
+		"1": {Status: StatusJudged, Scores: []Score{{Topic: "a", Relevance: 0.75}, {Topic: "b", Relevance: 0.2}}},
+		"2": {Status: StatusJudged, Scores: []Score{{Topic: "a", Relevance: 0.1}, {Topic: "b", Relevance: 0.2}}},
+		"3": {Status: StatusJudged, Scores: []Score{{Topic: "a", Relevance: 0.8}, {Topic: "b", Relevance: 0.95}}},
+		"4": {Status: StatusJudged, Scores: []Score{{Topic: "a", Relevance: 0.75}, {Topic: "b", Relevance: 0.7}}},
+	})
+	var got []string
+	for _, p := range d.Ranked() {
+		got = append(got, fmt.Sprintf("%s:%s:%.2f", p.ID, p.Best.Topic, p.Best.Relevance))
+	}
+	// Each paper once, at its best topic; the tie keeps the day's order.
+	if want := []string{"3:b:0.95", "1:a:0.75", "4:a:0.75"}; !slices.Equal(got, want) {
+		t.Errorf("Ranked = %v, want %v", got, want)
+	}
 }

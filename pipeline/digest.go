@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/arxiv-digest/arxiv-digest/classify"
 	"github.com/arxiv-digest/arxiv-digest/model"
@@ -64,6 +66,16 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 	if cost, ok := r.cost(run.Model, run.Usage); ok {
 		d.Stats.CostUSD = &cost
 	}
+	deliveries, err := r.Store.Deliveries(ctx, date)
+	if err != nil {
+		return model.Digest{}, err
+	}
+	for _, dl := range deliveries {
+		if dl.State == store.DeliveryFailed {
+			d.Undelivered = append(d.Undelivered, model.Undelivered{Target: dl.Target, Error: dl.Error})
+		}
+	}
+	slices.SortFunc(d.Undelivered, func(a, b model.Undelivered) int { return strings.Compare(a.Target, b.Target) })
 	return d, nil
 }
 

@@ -82,7 +82,7 @@ func (r *htmlRenderer) feed(days []daySummary, opts HistoryOptions) ([]byte, err
 			ID:      fmt.Sprintf("tag:arxiv-digest,%s:%s", d.Date, d.Date),
 			Title:   dayTitle(d),
 			Updated: updated.Format(time.RFC3339),
-			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: opts.BaseURL + d.Date + "/" + HTMLFile}},
+			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: DayURL(opts.BaseURL, d.Date)}},
 			Summary: cleanText(v.Title + " " + v.Detail),
 			Content: atomText{Type: "html", Body: string(body)},
 		})

@@ -85,6 +85,15 @@ func (o HistoryOptions) withDefaults() (HistoryOptions, error) {
 	return o, nil
 }
 
+// DayURL is the address of a day's page where output.dir is published at
+// base; with base "", its path relative to output.dir.
+func DayURL(base, date string) string {
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return base + date + "/" + HTMLFile
+}
+
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil

@@ -110,6 +110,14 @@ func verdict(d model.Digest) health {
 		}
 		h.Detail = strings.TrimSpace(h.Detail + " " + note)
 	}
+	if len(d.Undelivered) > 0 {
+		var to []string
+		for _, u := range d.Undelivered {
+			to = append(to, fmt.Sprintf("%s (%s)", u.Target, cleanText(u.Error)))
+		}
+		note := "Not delivered to " + strings.Join(to, "; ") + "; the next run tries again."
+		h.Detail = strings.TrimSpace(h.Detail + " " + note)
+	}
 	return h
 }
 

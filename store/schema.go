@@ -155,6 +155,22 @@ CREATE TABLE answer_failures (
 	FOREIGN KEY (stream, date) REFERENCES runs (stream, date) ON DELETE CASCADE ON UPDATE CASCADE
 ) STRICT;
 `,
+	// 4: what was delivered (or is being, or failed) for each day of a
+	// stream, to each target (an email address, a webhook). No foreign key
+	// to runs: a rebuilt day (--force) must still know it was sent.
+	`
+CREATE TABLE deliveries (
+	stream     TEXT NOT NULL,
+	date       TEXT NOT NULL,
+	target     TEXT NOT NULL, -- deliver.Target.ID: "email:me@example.org", "slack:SLACK_WEBHOOK_URL"
+	state      TEXT NOT NULL, -- sending, sent, failed
+	message_id TEXT NOT NULL,
+	error      TEXT NOT NULL,
+	attempts   INTEGER NOT NULL, -- deliveries tried for the day (runs, not retries within one)
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (stream, date, target)
+) STRICT;
+`,
 }
 
 // migrate brings the schema up to date in one transaction. BEGIN IMMEDIATE

@@ -11,7 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/arxiv-digest/arxiv-digest/internal/chromium"
+	"github.com/arxiv-digest/arxiv-digest/internal/browsertest"
 )
 
 // browserReport is what Chromium's DOM says about a page of HTML output.
@@ -55,7 +55,7 @@ const browserJS = `(() => {
 func TestBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	bctx := chromium.Start(ctx, t)
+	bctx := browsertest.Start(t, ctx)
 
 	var page strings.Builder
 	page.WriteString("<!doctype html><html><head><meta charset=\"utf-8\"><title>tex</title></head><body>\n")

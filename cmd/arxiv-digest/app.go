@@ -11,6 +11,7 @@ import (
 
 	"github.com/arxiv-digest/arxiv-digest/classify"
 	"github.com/arxiv-digest/arxiv-digest/config"
+	"github.com/arxiv-digest/arxiv-digest/deliver"
 	"github.com/arxiv-digest/arxiv-digest/fetch"
 	"github.com/arxiv-digest/arxiv-digest/pipeline"
 	"github.com/arxiv-digest/arxiv-digest/store"
@@ -24,6 +25,10 @@ type app struct {
 	log    *slog.Logger
 	apiKey string
 	store  *store.Store
+	// deliv delivers finished days (nil: no email or webhook configured);
+	// mailer is its email part, for check --online.
+	deliv  *deliver.Deliverer
+	mailer *deliver.Mailer
 }
 
 // loadApp finds and loads the config and sets up logging. Config errors are

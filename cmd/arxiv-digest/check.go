@@ -53,6 +53,9 @@ func newCheckCmd(e *env) *cobra.Command {
 				return usageError(keyErr)
 			}
 			a.apiKey = key
+			if err := a.requireDelivery(); err != nil {
+				return err
+			}
 			return a.checkOnline(c.Context())
 		},
 	}
@@ -81,13 +84,31 @@ func (a *app) checkOnline(ctx context.Context) error {
 	if modelErr != nil {
 		fmt.Fprintf(w, "model FAILED: %v\n", modelErr)
 	}
+	var smtpErr error
+	if a.mailer != nil {
+		// Connects and logs in; sends nothing.
+		if smtpErr = a.mailer.Check(ctx); smtpErr != nil {
+			fmt.Fprintf(w, "smtp FAILED: %v\n", smtpErr)
+		} else {
+			s := a.mailer.SMTP
+			login := "without a login"
+			if s.Username != "" {
+				login = "logged in as " + s.Username
+			}
+			fmt.Fprintf(w, "smtp ok: %s:%d (%s), %s; nothing was sent\n", s.Host, s.Port, s.Security, login)
+		}
+	}
 	switch {
 	case feedErr != nil && modelErr != nil:
 		return withCode(exitFailed, fmt.Errorf("the feed and the model both failed (see above)"))
+	case feedErr != nil && smtpErr != nil, modelErr != nil && smtpErr != nil:
+		return withCode(exitFailed, fmt.Errorf("more than one check failed (see above)"))
 	case feedErr != nil:
 		return withCode(exitFailed, fmt.Errorf("feed: %w", feedErr))
 	case modelErr != nil:
 		return withCode(exitFailed, fmt.Errorf("model: %w", modelErr))
+	case smtpErr != nil:
+		return withCode(exitFailed, fmt.Errorf("smtp: %w", smtpErr))
 	}
 	return nil
 }

@@ -26,7 +26,9 @@ just after arXiv's 20:00 announcements. A run that fails (arXiv is sometimes
 late) is retried with backoff; a failure never stops the daemon. On start, if
 the latest announcement has no digest yet, it runs at once. SIGINT or SIGTERM
 stops scheduling, lets a run in progress save its work (its requests in
-flight get llm.grace, the saving ` + saveMargin.String() + ` more), and exits 0.`,
+flight get llm.grace, the saving ` + saveMargin.String() + ` more), and exits 0.
+With serve.enabled, the daemon also serves output.dir on serve.addr, as
+"arxiv-digest serve" does, and stops serving on the same signal.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			a, err := loadApp(e, f)
@@ -34,6 +36,9 @@ flight get llm.grace, the saving ` + saveMargin.String() + ` more), and exits 0.
 				return err
 			}
 			if err := a.requireKey(); err != nil {
+				return err
+			}
+			if err := a.requireDelivery(); err != nil {
 				return err
 			}
 			return a.daemon(c.Context())
@@ -62,6 +67,20 @@ func (a *app) daemon(ctx context.Context) error {
 
 	a.log.Info("arxiv-digest daemon", "version", version, "config", a.cfg.Path,
 		"categories", a.cfg.Arxiv.Categories, "pid", os.Getpid())
+	// With serve.enabled the pages are served alongside the schedule; a
+	// server that fails stops the daemon, so that its supervisor restarts
+	// both.
+	ctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	var served func() error
+	if a.cfg.Serve.Enabled {
+		if err := os.MkdirAll(a.cfg.Output.Dir, 0o755); err != nil {
+			return withCode(exitFailed, fmt.Errorf("output.dir: %w", err))
+		}
+		if served, err = a.startServing(ctx, fail); err != nil {
+			return err
+		}
+	}
 	err = daemon.Run(ctx, daemon.Options{
 		Cron:         a.cfg.Schedule.Cron,
 		Location:     loc,
@@ -73,6 +92,12 @@ func (a *app) daemon(ctx context.Context) error {
 		// requests in flight, then saves them and writes the digest.
 		ShutdownTimeout: a.shutdownTimeout(),
 	}, a.scheduledRun)
+	if served != nil {
+		fail(nil) // the daemon may have stopped on its own
+		if serr := served(); serr != nil && err == nil {
+			err = serr
+		}
+	}
 	if errors.Is(err, daemon.ErrShutdownTimeout) {
 		// The run is still going, and still saving to the store: closing
 		// the store under it would lose what it is saving. The process
@@ -130,6 +155,9 @@ func (a *app) scheduledRun(ctx context.Context) error {
 	if res != nil {
 		a.summarize(res)
 	}
+	// A day whose delivery failed is retried like a failed run: the retry
+	// finds the day complete (no model request) and delivers it.
+	undelivered := a.deliverDay(ctx, r, res)
 	if err == nil && res.Digest.Date > want {
 		if _, _, serr := a.store.Run(ctx, want); errors.Is(serr, store.ErrNoRun) {
 			a.log.Warn("the feed has moved past a day without a digest; rebuilding it from the arXiv API", "date", want)
@@ -137,7 +165,11 @@ func (a *app) scheduledRun(ctx context.Context) error {
 			if res != nil {
 				a.summarize(res)
 			}
+			undelivered = errors.Join(undelivered, a.deliverDay(ctx, r, res))
 		}
+	}
+	if err == nil && undelivered != nil {
+		return fmt.Errorf("delivery failed: %w", undelivered)
 	}
 	return retryVerdict(err)
 }

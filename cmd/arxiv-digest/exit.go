@@ -10,11 +10,14 @@ import (
 // Exit codes: a contract with cron, systemd and scripts (see README).
 const (
 	exitOK         = 0
-	exitFailed     = 1   // the run failed: nothing fetched, or the model API refused the run as a whole
-	exitUsage      = 2   // usage or configuration error, including a missing API key
-	exitIncomplete = 3   // digest written, but some papers could not be judged
-	exitLocked     = 4   // another run holds the lock
-	exitInterrupt  = 130 // stopped by SIGINT/SIGTERM; the digest was written with the rest skipped
+	exitFailed     = 1 // the run failed: nothing fetched, or the model API refused the run as a whole
+	exitUsage      = 2 // usage or configuration error, including a missing API key
+	exitIncomplete = 3 // digest written, but some papers could not be judged
+	exitLocked     = 4 // another run holds the lock
+	// exitUndelivered: the digest is complete and written, but an email or
+	// webhook delivery failed; the next run (or daemon retry) tries again.
+	exitUndelivered = 5
+	exitInterrupt   = 130 // stopped by SIGINT/SIGTERM; the digest was written with the rest skipped
 )
 
 // exitError carries the exit code a failure should end the process with.

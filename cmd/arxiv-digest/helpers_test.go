@@ -169,6 +169,12 @@ type result struct {
 // runCLI runs the command in-process, as main would, with TEST_LLM_KEY set.
 func runCLI(t testing.TB, args ...string) result {
 	t.Helper()
+	return runCLIEnv(t, nil, args...)
+}
+
+// runCLIEnv is runCLI with more environment variables.
+func runCLIEnv(t testing.TB, vars map[string]string, args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	e := &env{
 		stdout: &stdout,
@@ -177,7 +183,7 @@ func runCLI(t testing.TB, args ...string) result {
 			if k == "TEST_LLM_KEY" {
 				return testKey
 			}
-			return ""
+			return vars[k]
 		},
 		signals: func() (<-chan os.Signal, func()) { return make(chan os.Signal), func() {} },
 	}

@@ -68,8 +68,10 @@ on arXiv's schedule.`,
 		newRenderCmd(e),
 		newFetchCmd(e),
 		newDaemonCmd(e),
+		newServeCmd(e),
 		newInitCmd(e),
 		newCheckCmd(e),
+		newSendCmd(e),
 		newVersionCmd(e),
 	)
 	return root

@@ -32,7 +32,12 @@ before, and write <output.dir>/<date>/digest.{md,html,json}.
 
 Exit codes: 0 complete (or no announcements), 1 failed, 2 usage or config
 error, 3 written but some papers could not be judged, 4 another run holds the
-lock, 130 interrupted (the digest was written with the rest skipped).`,
+lock, 5 written but an email or webhook delivery failed (the next run tries
+again), 130 interrupted (the digest was written with the rest skipped).
+
+With email or notify configured, a finished day is delivered once to each
+recipient and webhook: a rerun, --force or render never sends it again (see
+"arxiv-digest send").`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if opts.Date != "" {
@@ -45,6 +50,9 @@ lock, 130 interrupted (the digest was written with the rest skipped).`,
 				return err
 			}
 			if err := a.requireKey(); err != nil {
+				return err
+			}
+			if err := a.requireDelivery(); err != nil {
 				return err
 			}
 			return a.runOnce(c.Context(), opts, wait, func() { os.Exit(exitInterrupt) })
@@ -76,11 +84,12 @@ func (a *app) runOnce(ctx context.Context, opts pipeline.Options, wait bool, qui
 
 	ctx, stop := withSignals(ctx, a.env, a.log, quit)
 	defer stop()
-	res, err := a.runner(newProgress(a.env, a.log)).Run(ctx, opts)
+	r := a.runner(newProgress(a.env, a.log))
+	res, err := r.Run(ctx, opts)
 	if res != nil {
 		a.summarize(res)
 	}
-	return runExit(res, err)
+	return deliveryExit(runExit(res, err), a.deliverDay(ctx, r, res))
 }
 
 // lock takes the run lock, or says who holds it (exit 4).
