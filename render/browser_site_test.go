@@ -77,8 +77,9 @@ func checkLinks(t *testing.T, page string, rep linkReport) {
 	}
 }
 
-// The tap targets of the page's link groups and folds, and the words the
-// browser broke across lines (a break after a hyphen or slash is fine).
+// The tap targets of the page's link groups and folds, the words the
+// browser broke across lines (a break after a hyphen or slash is fine), and
+// headings and paragraphs whose text overflows their box.
 const phoneJS = `(() => {
   const small = [...document.querySelectorAll('.days a, .contents a, .links a, a.chip, .back a, summary, .history td a')]
     .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.height < 43.5; })
@@ -96,12 +97,15 @@ const phoneJS = `(() => {
       if (rs.some(r => Math.abs(r.top - rs[0].top) > 2)) broken.push(m[0]);
     }
   }
-  return {small, broken: broken.slice(0, 10)};
+  const clipped = [...document.querySelectorAll('h3, p')].filter(e => e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.tagName + ' "' + e.textContent.trim().slice(0, 40) + '"');
+  return {small, broken: broken.slice(0, 10), clipped: clipped.slice(0, 10)};
 })()`
 
 type phoneReport struct {
-	Small  []string `json:"small"`
-	Broken []string `json:"broken"`
+	Small   []string `json:"small"`
+	Broken  []string `json:"broken"`
+	Clipped []string `json:"clipped"`
 }
 
 // firstScreenJS finds the first top pick's title and where it is.

@@ -296,25 +296,14 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		middle := siteFile(site, days[1], HTMLFile)
+		bounded := siteFile(site, days[2], HTMLFile)                     // folds "2 more" and near misses
 		best := "Barren plateaus are avoidable in QAOA with warm starts" // the sample's best paper, 0.95
 
-		t.Run("phone first screen", func(t *testing.T) {
-			scheme(t, "", "light")
-			problems.take()
-			open(t, middle, 390, 844, true)
-			screenshot(t, "site-day-phone")
-			fs, err := chromedp.Run(bctx, chromedp.Evaluate[firstScreen](firstScreenJS))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fs.Title != best || fs.Top < 0 || fs.Bottom > fs.Height {
-				t.Errorf("the first screen (%.0f px) shows %q at %.0f-%.0f px; want the best paper, %q, inside it", fs.Height, fs.Title, fs.Top, fs.Bottom, best)
-			}
-			links, err := chromedp.Run(bctx, chromedp.Evaluate[linkReport](linksJS))
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkLinks(t, middle, links)
+		// folds opens every fold of the page at path on a phone and checks
+		// the layout: no overflow, tap targets, words, text in its box.
+		folds := func(t *testing.T, path string) {
+			t.Helper()
+			open(t, path, 390, 844, true)
 			// Every fold opened: the tap targets and the words as laid out.
 			rep, err := chromedp.Run(bctx, chromedp.Evaluate[domReport](inspectJS))
 			if err != nil {
@@ -333,6 +322,30 @@ func TestBrowser(t *testing.T) {
 			if len(ph.Broken) > 0 {
 				t.Errorf("words broken across lines: %q", ph.Broken)
 			}
+			if len(ph.Clipped) > 0 {
+				t.Errorf("text overflowing its box: %q", ph.Clipped)
+			}
+		}
+
+		t.Run("phone first screen", func(t *testing.T) {
+			scheme(t, "", "light")
+			problems.take()
+			open(t, middle, 390, 844, true)
+			screenshot(t, "site-day-phone")
+			fs, err := chromedp.Run(bctx, chromedp.Evaluate[firstScreen](firstScreenJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fs.Title != best || fs.Top < 0 || fs.Bottom > fs.Height {
+				t.Errorf("the first screen (%.0f px) shows %q at %.0f-%.0f px; want the best paper, %q, inside it", fs.Height, fs.Title, fs.Top, fs.Bottom, best)
+			}
+			links, err := chromedp.Run(bctx, chromedp.Evaluate[linkReport](linksJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLinks(t, middle, links)
+			folds(t, middle)
+			folds(t, bounded)
 			if p := problems.take(); len(p) > 0 {
 				t.Errorf("the page misbehaved: %q", p)
 			}

@@ -77,7 +77,7 @@ func TestBoundedPage(t *testing.T) {
 	}
 	optics := sections[0]
 	open := elements(optics, func(n *xhtml.Node) bool { return n.Data == "article" && n.Parent == optics })
-	folded := elements(optics, func(n *xhtml.Node) bool { return n.Data == "article" && hasClass(n.Parent, "more") })
+	folded := elements(optics, func(n *xhtml.Node) bool { return n.Data == "article" && hasClass(n.Parent, "rest") })
 	near := elements(optics, func(n *xhtml.Node) bool { return n.Data == "li" && hasClass(n.Parent, "near-list") })
 	if len(open) != 3 || len(folded) != 2 || len(near) != 2 {
 		t.Errorf("quantum optics: %d cards open, %d folded, %d near misses; want 3, 2, 2", len(open), len(folded), len(near))

@@ -36,7 +36,7 @@ type view struct {
 type healthKind string
 
 const (
-	healthNone       healthKind = "none"       // no announcements today
+	healthNone       healthKind = "none"       // no announcements that day
 	healthIncomplete healthKind = "incomplete" // the run stopped early
 	healthFailed     healthKind = "failed"     // some papers could not be judged
 	healthSkipped    healthKind = "skipped"    // complete, yet some papers were never tried
