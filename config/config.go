@@ -134,6 +134,9 @@ type Output struct {
 	// BaseURL is where output.dir is published, if anywhere; it makes the
 	// Atom feed's links absolute.
 	BaseURL string `yaml:"base_url"`
+	// MaxPerTopic is how many papers each topic shows before the rest are
+	// folded into an "N more" list (and how many the feed entry lists).
+	MaxPerTopic int `yaml:"max_per_topic"`
 }
 
 // Store says where the SQLite database lives.
@@ -197,7 +200,7 @@ func Default() Config {
 		},
 		TLDR:      TLDR{Enabled: true, Language: "English", MaxWords: 40},
 		Threshold: 0.7,
-		Output:    Output{Dir: "digests"},
+		Output:    Output{Dir: "digests", MaxPerTopic: model.DefaultMaxPerTopic},
 		Schedule: Schedule{Cron: "30 20 * * 0-4", Timezone: "America/New_York",
 			Retries: 6, RetryBackoff: Duration(10 * time.Minute)},
 		Serve: Serve{Addr: DefaultServeAddr},

@@ -141,6 +141,9 @@ func (c *Config) Validate() error {
 	if c.Output.BaseURL != "" {
 		checkURL(bad, "output.base_url", c.Output.BaseURL)
 	}
+	if c.Output.MaxPerTopic < 1 || c.Output.MaxPerTopic > 1000 {
+		bad("output.max_per_topic", "invalid value %d: must be between 1 and 1000 (the rest of a topic is folded under \"N more\")", c.Output.MaxPerTopic)
+	}
 	if _, err := time.LoadLocation(c.Schedule.Timezone); err != nil || c.Schedule.Timezone == "" {
 		bad("schedule.timezone", "unknown time zone %q (want an IANA name like America/New_York)", c.Schedule.Timezone)
 	}

@@ -16,8 +16,12 @@ type Digest struct {
 	// config's, or the one `render --threshold` previewed (ThresholdPreview).
 	Threshold        float64 `json:"threshold"`
 	ThresholdPreview bool    `json:"threshold_preview,omitempty"`
-	Source           string  `json:"source"`       // "rss" (the day's feed) or "api" (rebuilt from the arXiv API)
-	GeneratedAt      string  `json:"generated_at"` // RFC 3339, when this digest was built
+	// MaxPerTopic is how many papers a topic shows before the rest are
+	// folded (output.max_per_topic); 0, in a digest written before it
+	// existed, means DefaultMaxPerTopic.
+	MaxPerTopic int    `json:"max_per_topic,omitempty"`
+	Source      string `json:"source"`       // "rss" (the day's feed) or "api" (rebuilt from the arXiv API)
+	GeneratedAt string `json:"generated_at"` // RFC 3339, when this digest was built
 	// NoAnnouncements is true on a day arXiv announced nothing (weekends, holidays).
 	NoAnnouncements bool `json:"no_announcements"`
 	// Incomplete is true when the run stopped before every paper was tried

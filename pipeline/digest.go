@@ -62,7 +62,7 @@ func (r *Runner) Digest(ctx context.Context, date string, threshold *float64) (m
 	}
 	d := model.Digest{
 		Date: run.Date, Categories: run.Categories, Topics: run.Topics, Model: run.Model, Threshold: th,
-		ThresholdPreview: preview, Source: run.Source, GeneratedAt: r.now().UTC().Format("2006-01-02T15:04:05Z07:00"),
+		ThresholdPreview: preview, MaxPerTopic: r.Config.Output.MaxPerTopic, Source: run.Source, GeneratedAt: r.now().UTC().Format("2006-01-02T15:04:05Z07:00"),
 		NoAnnouncements: run.NoAnnouncements, Incomplete: run.Error != "" || run.Status == store.RunRunning,
 		RunError: run.Error,
 	}

@@ -223,8 +223,8 @@ func TestBrowser(t *testing.T) {
 		{"hostile", noCSP, 3, []string{hScript, hImg, hLink, hDetails, hEntity, "*bold*", "_x_", "| table |", "`code`", "$A_n$ ->",
 			"# heading 1. list", "</details> # not a heading indented code - item", "a &amp; b -> c"}, false},
 		{"hostile-csp", hostile, 3, []string{hScript, hImg}, false},
-		{"sample", sample, 5, []string{"Fault-tolerant $A_n$ codes with SU($N_c$) symmetry", "Rémy Dupont", "+247 more",
-			"$x -> y$ holds when n < 5 & k > 2", "Could not be judged", "Author 250"}, false},
+		{"sample", sample, 5, []string{"Fault-tolerant", "codes with SU(", ") symmetry", "Rémy Dupont", "+247 more",
+			"holds when n < 5 & k > 2", "Could not be judged", "Author 250"}, false},
 		{"sample-dark", sample, 5, []string{"Rémy Dupont"}, true},
 	}
 	sizes := []struct {
@@ -270,4 +270,184 @@ func TestBrowser(t *testing.T) {
 			})
 		}
 	}
+
+	// The pages as a run writes them: three days, the index, and the links
+	// between them, read by a reader on a phone.
+	t.Run("site", func(t *testing.T) {
+		site := t.TempDir()
+		days := siteDays(t, site)
+		scheme := func(t *testing.T, media, color string) {
+			t.Helper()
+			if _, err := chromedp.Call(bctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Media: media, Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: color}},
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		open := func(t *testing.T, path string, width, height int64, mobile bool) {
+			t.Helper()
+			var emu []chromedp.EmulateViewportOption
+			if mobile {
+				emu = append(emu, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+			}
+			if err := chromedp.Do(bctx, chromedp.EmulateViewport(width, height, emu...),
+				chromedp.Navigate("file://"+path), chromedp.WaitReady("body")); err != nil {
+				t.Fatalf("load %s: %v", path, err)
+			}
+		}
+		middle := siteFile(site, days[1], HTMLFile)
+		bounded := siteFile(site, days[2], HTMLFile)                     // folds "2 more" and near misses
+		best := "Barren plateaus are avoidable in QAOA with warm starts" // the sample's best paper, 0.95
+
+		// folds opens every fold of the page at path on a phone and checks
+		// the layout: no overflow, tap targets, words, text in its box.
+		folds := func(t *testing.T, path string) {
+			t.Helper()
+			open(t, path, 390, 844, true)
+			// Every fold opened: the tap targets and the words as laid out.
+			rep, err := chromedp.Run(bctx, chromedp.Evaluate[domReport](inspectJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.ScrollWidth > rep.InnerWidth {
+				t.Errorf("horizontal overflow: %d > %d: %q", rep.ScrollWidth, rep.InnerWidth, rep.Overflowing)
+			}
+			ph, err := chromedp.Run(bctx, chromedp.Evaluate[phoneReport](phoneJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ph.Small) > 0 {
+				t.Errorf("tap targets under 44 px: %q", ph.Small)
+			}
+			if len(ph.Broken) > 0 {
+				t.Errorf("words broken across lines: %q", ph.Broken)
+			}
+			if len(ph.Clipped) > 0 {
+				t.Errorf("text overflowing its box: %q", ph.Clipped)
+			}
+		}
+
+		t.Run("phone first screen", func(t *testing.T) {
+			scheme(t, "", "light")
+			problems.take()
+			open(t, middle, 390, 844, true)
+			screenshot(t, "site-day-phone")
+			fs, err := chromedp.Run(bctx, chromedp.Evaluate[firstScreen](firstScreenJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fs.Title != best || fs.Top < 0 || fs.Bottom > fs.Height {
+				t.Errorf("the first screen (%.0f px) shows %q at %.0f-%.0f px; want the best paper, %q, inside it", fs.Height, fs.Title, fs.Top, fs.Bottom, best)
+			}
+			links, err := chromedp.Run(bctx, chromedp.Evaluate[linkReport](linksJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLinks(t, middle, links)
+			folds(t, middle)
+			folds(t, bounded)
+			if p := problems.take(); len(p) > 0 {
+				t.Errorf("the page misbehaved: %q", p)
+			}
+		})
+
+		t.Run("every day's links", func(t *testing.T) {
+			for _, day := range days {
+				path := siteFile(site, day, HTMLFile)
+				open(t, path, 1280, 900, false)
+				links, err := chromedp.Run(bctx, chromedp.Evaluate[linkReport](linksJS))
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkLinks(t, path, links)
+			}
+			open(t, siteFile(site, IndexFile), 1280, 900, false)
+			links, err := chromedp.Run(bctx, chromedp.Evaluate[linkReport](linksJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLinks(t, IndexFile, links)
+		})
+
+		t.Run("previous, next and index", func(t *testing.T) {
+			open(t, middle, 390, 844, true)
+			if h := follow(bctx, t, "a[rel=prev]"); h != "Friday, 25 April 2025" {
+				t.Errorf("the previous day's link leads to %q", h)
+			}
+			// The first day was written before any other: its way to newer
+			// days is the index, which lists them.
+			if h := follow(bctx, t, ".day-next"); h != "Quantum digest" {
+				t.Errorf("the first day's link to newer days leads to %q, want the index", h)
+			}
+			open(t, middle, 390, 844, true)
+			if h := follow(bctx, t, "a[rel=next]"); h != "Thursday, 1 May 2025" {
+				t.Errorf("the next day's link leads to %q", h)
+			}
+			// The last day was written before the middle one was
+			// backfilled: its link still works, and skips it.
+			if h := follow(bctx, t, "a[rel=prev]"); h != "Friday, 25 April 2025" {
+				t.Errorf("the last day's previous link, written before the backfill, leads to %q", h)
+			}
+			// Written again (render --all), it links to the backfilled day.
+			last := boundedDigest()
+			last.Date = days[2]
+			if _, err := Write(site, last, HistoryOptions{FeedTitle: "Quantum digest"}); err != nil {
+				t.Fatal(err)
+			}
+			open(t, siteFile(site, days[2], HTMLFile), 390, 844, true)
+			if h := follow(bctx, t, "a[rel=prev]"); h != "Monday, 28 April 2025" {
+				t.Errorf("the last day's previous link, written again, leads to %q", h)
+			}
+			if h := follow(bctx, t, ".day-all"); h != "Quantum digest" {
+				t.Errorf("the index link leads to %q", h)
+			}
+			screenshot(t, "site-index-desktop")
+			for _, width := range []int64{390, 320} {
+				open(t, siteFile(site, IndexFile), width, 844, true)
+				if width == 390 {
+					screenshot(t, "site-index-phone")
+				}
+				ph, err := chromedp.Run(bctx, chromedp.Evaluate[phoneReport](phoneJS))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(ph.Broken) > 0 || len(ph.Small) > 0 {
+					t.Errorf("index on a %d px phone: words broken %q, tap targets under 44 px %q", width, ph.Broken, ph.Small)
+				}
+			}
+		})
+
+		t.Run("math in titles", func(t *testing.T) {
+			open(t, siteFile(site, days[2], HTMLFile), 1280, 900, false)
+			m, err := chromedp.Run(bctx, chromedp.Evaluate[mathReport](mathJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.N == 0 || m.Width <= 0 || m.Height <= 0 || !strings.Contains(m.Display, "math") {
+				t.Errorf("the $x^2$ title: %d <math> elements with <msup>, the first %.0fx%.0f px, display %q; want MathML laid out as math", m.N, m.Width, m.Height, m.Display)
+			}
+		})
+
+		t.Run("screenshots", func(t *testing.T) {
+			for _, s := range []struct {
+				name, media, color string
+				width, height      int64
+				mobile             bool
+			}{
+				{"site-day-desktop", "", "light", 1280, 900, false},
+				{"site-day-dark-phone", "", "dark", 390, 844, true},
+				{"site-day-print", "print", "light", 800, 1100, false},
+				{"site-bounded-phone", "", "light", 390, 844, true},
+			} {
+				scheme(t, s.media, s.color)
+				path := middle
+				if s.name == "site-bounded-phone" {
+					path = siteFile(site, days[2], HTMLFile)
+				}
+				open(t, path, s.width, s.height, s.mobile)
+				screenshot(t, s.name)
+			}
+			scheme(t, "", "light")
+		})
+	})
 }

@@ -31,10 +31,10 @@ func (v *view) filterLists(d model.Digest) {
 		e := &d.Papers[i]
 		if e.Followed != "" {
 			best := bestScore(e.Scores)
-			v.Followed = append(v.Followed, followedPaper{paper: newPaper(e, best, nil), Note: followedNote(e, best)})
+			v.Followed = append(v.Followed, followedPaper{paper: newPaper(e, best), Note: followedNote(e, best)})
 		}
 		if e.Status == model.StatusFiltered {
-			v.Filtered = append(v.Filtered, newPaper(e, model.Score{}, nil))
+			v.Filtered = append(v.Filtered, newPaper(e, model.Score{}))
 		}
 	}
 }

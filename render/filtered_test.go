@@ -50,7 +50,8 @@ func TestFollowedAndFiltered(t *testing.T) {
 	}
 	rep := inspectHTML(t, page, nil)
 	followed := strings.Index(rep.text, followedHeading)
-	firstTopic := strings.Index(rep.text, "Quantum error correction")
+	// The first paper shown after the header: the top picks.
+	firstTopic := strings.Index(rep.text, topPicksHeading)
 	filtered := strings.Index(rep.text, filteredHeading)
 	footer := strings.Index(rep.text, "Generated")
 	if followed < 0 || firstTopic < 0 || filtered < 0 || !(followed < firstTopic && filtered > firstTopic && filtered < footer) {

@@ -172,3 +172,47 @@ func hostileDigest() model.Digest {
 	}
 	return d
 }
+
+// boundedDigest is a day with more papers in a topic than it shows open
+// (MaxPerTopic 3), near misses, and TeX in titles: accents, $...$ math, a
+// superscript. Its papers are the best-first ids 2505.000NN.
+func boundedDigest() model.Digest {
+	d := model.Digest{
+		Date: "2025-05-01", Categories: []string{"quant-ph"}, Model: "gpt-5-mini", Threshold: 0.7, MaxPerTopic: 3,
+		Topics: []model.Topic{
+			{Name: "Quantum optics", Description: "Cat states, squeezing, photonic sources."},
+			{Name: "Quantum metrology", Description: "Cramér-Rao bounds and sensing."},
+		},
+		Source: "rss", GeneratedAt: "2025-05-01T06:00:00Z",
+	}
+	titles := []string{
+		`Optical Schr\"odinger cat states from $x^2$ nonlinearities`,
+		`Cram\'er-Rao bounds for SU($N_c$) interferometers`,
+		`$k$-cubic phase gates with squeezed light`,
+		"Photon-number-resolving detectors at 1550 nm",
+		"Squeezing below the shot-noise limit in a chip",
+		`Heralded sources with $\eta > 0.9$ efficiency`,
+		"A near miss on cat-state tomography",
+		"Another near miss: squeezed-state metrology",
+		"Far from both topics",
+	}
+	rel := [][2]float64{{0.96, 0.74}, {0.5, 0.93}, {0.9, 0.2}, {0.84, 0.1}, {0.78, 0.3}, {0.71, 0.62}, {0.66, 0.1}, {0.58, 0.69}, {0.1, 0.2}}
+	var papers []model.Paper
+	outcomes := map[string]model.Outcome{}
+	for i, title := range titles {
+		id := fmt.Sprintf("2505.%05d", i+1)
+		papers = append(papers, model.Paper{ID: id, Version: 1, AnnounceType: model.New, Title: title,
+			Abstract: "We study $x^2$ terms in the Schr\\\"odinger equation.", Authors: []string{"Ana Silva"}, Categories: []string{"quant-ph"}})
+		outcomes[id] = model.Outcome{Status: model.StatusJudged, Scores: []model.Score{
+			{Topic: "Quantum optics", Relevance: rel[i][0], Reason: fmt.Sprintf("Optics reason %d.", i+1)},
+			{Topic: "Quantum metrology", Relevance: rel[i][1], Reason: fmt.Sprintf("Metrology reason %d.", i+1)},
+		}}
+	}
+	d = model.Build(d, papers, outcomes)
+	for i := range d.Papers {
+		if len(d.Papers[i].SelectedTopics) > 0 {
+			d.Papers[i].TLDR = fmt.Sprintf("What paper %d finds, in a sentence.", i+1)
+		}
+	}
+	return d
+}

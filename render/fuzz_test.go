@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"html"
+	"strings"
 	"testing"
 
 	"github.com/yuin/goldmark"
@@ -10,6 +11,8 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // FuzzEscapeMarkdown checks the escaper's promise on any input: the escaped
@@ -89,6 +92,48 @@ func FuzzInline(f *testing.F) {
 		}
 		if got, want := r.inline(s), r.convert(s); got != want {
 			t.Fatalf("inline(%q) = %q, goldmark gives %q", s, got, want)
+		}
+	})
+}
+
+// FuzzTexHTML checks what the page inserts of any title, abstract, TL;DR
+// or reason unescaped (texHTML, through tex.HTML): parsed as a browser
+// would, inside a paragraph, it holds no element but MathML and tex's
+// <span class="tex">, and no attribute that could run or load anything.
+func FuzzTexHTML(f *testing.F) {
+	for _, s := range []string{
+		"", "plain", "$x^2$", `Schr\"odinger`, "SU($N_c$)", `$\frac{a}{b}$ and $\sqrt{x}$`, `\(T_w\)`, "$$x$$ \\[y\\]",
+		"<script>alert(1)</script>", "$<script>$", `$\text{<img src=x onerror=alert(1)>}$`, "$x</math><script>alert(1)</script>$",
+		`$\unknown{x}$`, "$a & b$", `$\mathrm{"onload=x}$`, "</p><p>", "$x$</details>", "&lt;b&gt;", "$\\left( x \\right.$",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := string(texHTML(s))
+		ctx := &xhtml.Node{Type: xhtml.ElementNode, Data: "p", DataAtom: atom.P}
+		nodes, err := xhtml.ParseFragment(strings.NewReader(out), ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var walk func(n *xhtml.Node)
+		walk = func(n *xhtml.Node) {
+			if n.Type == xhtml.ElementNode {
+				if n.Namespace != "math" && !(n.Data == "span" && len(n.Attr) == 1 && n.Attr[0] == xhtml.Attribute{Key: "class", Val: "tex"}) {
+					t.Fatalf("texHTML(%q) = %q holds <%s %v>", s, out, n.Data, n.Attr)
+				}
+				for _, a := range n.Attr {
+					k := strings.ToLower(a.Key)
+					if strings.HasPrefix(k, "on") || strings.Contains(k, "href") || k == "src" || k == "style" || a.Namespace != "" {
+						t.Fatalf("texHTML(%q) = %q: <%s %s=%q>", s, out, n.Data, a.Key, a.Val)
+					}
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		for _, n := range nodes {
+			walk(n)
 		}
 	})
 }

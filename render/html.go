@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/text"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/tex"
 )
 
 //go:embed assets/style.css
@@ -55,12 +56,15 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 	r.bw = bufio.NewWriter(&r.buf)
 	funcs := template.FuncMap{
 		"md":          r.inline,
+		"tex":         texHTML,  // titles, abstracts, TL;DRs, reasons: prose with TeX
+		"plain":       texPlain, // the same in the feed entry, as plain text
 		"text":        cleanText,
 		"num":         func(n int) string { return thousands(int64(n)) },
 		"kept":        keptCount,
 		"plural":      plural,
 		"rel":         relText,
 		"longDate":    longDate,
+		"shortDate":   shortDate,
 		"css":         func() template.CSS { return template.CSS(styleCSS) },
 		"csp":         func() string { return csp },
 		"join":        strings.Join,
@@ -68,12 +72,14 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 		"chart":       chart,
 		"skipNote":    skippedNote,
 		"failedH":     func() string { return failedHeading },
-		"topicID":     func(i int) string { return fmt.Sprintf("topic-%d", i+1) },
+		"picksH":      func() string { return topPicksHeading },
+		"scale":       func() []model.ScaleMark { return model.RelevanceScale },
 		"add":         func(a, b int) int { return a + b },
 		"verdictMark": verdictMark,
 		"sourceName":  sourceName,
 		"sourceNote":  sourceNote,
-		"dict_paper":  newPaperCard,
+		"card":        newPaperCard,
+		"feedMore":    feedMore,
 		"followedH":   func() string { return followedHeading },
 		"filteredH":   func() string { return filteredHeading },
 		"filteredN":   filteredNote,
@@ -87,27 +93,24 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 }
 
 // paperCard is what the paper template draws, with what it shows of the
-// score and the anchor worked out once (fields, not calls, for speed).
+// score worked out once (fields, not calls, for speed).
 type paperCard struct {
-	P       paper
-	Compact bool
+	P paper // a field, not embedded: templates look up promoted fields slowly
 
-	ID            string // the article's anchor; "" for an odd id
 	Rel, RelClass string
 	RelWidth      template.CSS
 	AnnounceClass string
 }
 
-func newPaperCard(p paper, compact bool) paperCard {
+func newPaperCard(p paper) paperCard {
 	r := p.Score.Relevance
-	return paperCard{P: p, Compact: compact, ID: paperID(p.E), Rel: relText(r), RelClass: relClass(r),
-		RelWidth: relWidth(r), AnnounceClass: announceClass(p.E.AnnounceType)}
+	return paperCard{P: p, Rel: relText(r), RelClass: relClass(r), RelWidth: relWidth(r),
+		AnnounceClass: announceClass(p.E.AnnounceType)}
 }
 
 // dayPage is what the page template draws.
 type dayPage struct {
 	*view
-	Compact bool // the feed's version: no chart, contents or abstracts
 }
 
 func (r *htmlRenderer) page(d model.Digest) ([]byte, error) {
@@ -115,26 +118,41 @@ func (r *htmlRenderer) page(d model.Digest) ([]byte, error) {
 	return r.exec("day", dayPage{view: v}, 16384+3000*v.Selected+600*len(v.Failed))
 }
 
-// writePage writes d's page to w.
-func (r *htmlRenderer) writePage(w io.Writer, d model.Digest) error {
-	if err := r.tpl.ExecuteTemplate(w, "day", dayPage{view: newView(d)}); err != nil {
+// writePage writes d's page to w, linked to the days around it by nav
+// (nil: a page on its own).
+func (r *htmlRenderer) writePage(w io.Writer, d model.Digest, nav *dayNav) error {
+	v := newView(d)
+	v.Nav = nav
+	if err := r.tpl.ExecuteTemplate(w, "day", dayPage{view: v}); err != nil {
 		return fmt.Errorf("render: html day: %w", err)
 	}
 	return nil
 }
 
-// fragment is the day's body without the page around it, for the feed.
+// fragment is the day's entry in the feed: its selected papers as a
+// simple list, without the page around them.
 func (r *htmlRenderer) fragment(d model.Digest) ([]byte, error) {
 	v := newView(d)
-	return r.exec("body", dayPage{view: v, Compact: true}, 4096+1200*v.Selected+600*len(v.Failed))
+	return r.exec("entry-feed", dayPage{view: v}, 2048+400*min(v.Selected, v.MaxPerTopic*len(v.Sections)))
 }
 
 // writeFragment writes fragment(d) to w.
 func (r *htmlRenderer) writeFragment(w io.Writer, d model.Digest) error {
-	if err := r.tpl.ExecuteTemplate(w, "body", dayPage{view: newView(d), Compact: true}); err != nil {
-		return fmt.Errorf("render: html body: %w", err)
+	if err := r.tpl.ExecuteTemplate(w, "entry-feed", dayPage{view: newView(d)}); err != nil {
+		return fmt.Errorf("render: html entry: %w", err)
 	}
 	return nil
+}
+
+// feedMore is how many of the papers whose card is under s the feed entry
+// leaves to the page: it lists those among the first MaxPerTopic.
+func feedMore(s section) (more int) {
+	for _, p := range s.Rest {
+		if p.Home {
+			more++
+		}
+	}
+	return more
 }
 
 func (r *htmlRenderer) exec(name string, data any, size int) ([]byte, error) {
@@ -193,15 +211,32 @@ func isPlain(c string) bool {
 	return true
 }
 
+// texHTML shows prose from the feed or the model (a title, an abstract, a
+// TL;DR, a reason) in the page: its TeX decoded and its math as MathML, by
+// tex.HTML, whose output is safe HTML (every character of s that could be
+// markup is escaped; the only elements are MathML it writes itself).
+func texHTML(s string) template.HTML { return template.HTML(tex.HTML(cleanText(s))) }
+
+// texPlain is such prose as plain text, math approximated in Unicode (x²,
+// α), for the feed entry: feed readers drop MathML.
+func texPlain(s string) string { return tex.Plain(cleanText(s)) }
+
+// texMarkdown is such prose in Markdown: TeX decoded, math kept as $...$
+// source, escaped like any text.
+func texMarkdown(s string) string { return EscapeMarkdown(tex.Text(cleanText(s))) }
+
 // relText shows a relevance with two decimals.
 func relText(f float64) string { return fmt.Sprintf("%.2f", f) }
 
-// relClass buckets a relevance for its badge colour.
+// relClass buckets a relevance for its badge colour, by the scale's
+// marks: central (0.9 and up), substantial (about 0.7 and up), and the
+// rest, which only near misses or a low threshold show. None of them is
+// coloured as a warning: a score is not a problem.
 func relClass(f float64) string {
 	switch {
 	case f >= 0.9:
 		return "rel-high"
-	case f >= 0.75:
+	case f >= 0.7:
 		return "rel-mid"
 	}
 	return "rel-low"

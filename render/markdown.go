@@ -33,9 +33,10 @@ func writeMarkdown(b textWriter, d model.Digest) {
 	w.header(v)
 	if !d.NoAnnouncements {
 		w.followed(v)
+		w.picks(v)
 		w.contents(v)
 		for _, s := range v.Sections {
-			w.section(s)
+			w.section(v, s)
 		}
 		w.failed(v)
 		w.filtered(v)
@@ -126,7 +127,40 @@ func (w *mdWriter) contents(v *view) {
 	}
 }
 
-func (w *mdWriter) section(s section) {
+// picks lists the day's best papers, each linked to its entry, then says
+// what the scores mean.
+func (w *mdWriter) picks(v *view) {
+	if len(v.Picks) == 0 {
+		if len(v.Sections) > 0 {
+			w.legend(v)
+		}
+		return
+	}
+	w.line("## ", topPicksHeading)
+	w.line()
+	for i, p := range v.Picks {
+		line := fmt.Sprintf("%d. [%s](#%s) · **%s** · %s", i+1, texMarkdown(p.Title), p.Slug, relText(p.Score.Relevance), EscapeMarkdown(p.Score.Topic))
+		if t := texMarkdown(p.E.TLDR); t != "" {
+			line += " · " + t
+		}
+		w.line(line)
+	}
+	w.line()
+	w.legend(v)
+}
+
+// legend says what the scores mean, in one paragraph.
+func (w *mdWriter) legend(v *view) {
+	marks := make([]string, len(model.RelevanceScale))
+	for i, m := range model.RelevanceScale {
+		marks[i] = m.Scores + " = " + m.Meaning
+	}
+	w.line("*", EscapeMarkdown(fmt.Sprintf("Scores: %s. Selected at %s or more; near misses scored up to %s less.",
+		strings.Join(marks, "; "), relText(v.D.Threshold), relText(v.NearMargin))), "*")
+	w.line()
+}
+
+func (w *mdWriter) section(v *view, s section) {
 	w.line("## ", EscapeMarkdown(s.Topic.Name))
 	w.line()
 	intro := "*" + plural(len(s.Papers), "paper", "papers") + "*"
@@ -135,21 +169,74 @@ func (w *mdWriter) section(s section) {
 	}
 	w.line(intro)
 	w.line()
-	for _, p := range s.Papers {
-		w.paper(p)
+	w.entries(s.Top)
+	if len(s.Rest) > 0 {
+		w.line("<details><summary>", thousands(int64(len(s.Rest))), " more in this topic</summary>")
+		w.line()
+		w.entries(s.Rest)
+		w.line("</details>")
+		w.line()
+	}
+	if len(s.Near) > 0 {
+		n := thousands(int64(len(s.Near)))
+		if s.NearMore > 0 {
+			n += " of " + thousands(int64(len(s.Near)+s.NearMore))
+		}
+		w.line("<details><summary>Near misses: ", n, " just under ", relText(v.D.Threshold), "</summary>")
+		w.line()
+		for _, p := range s.Near {
+			title := texMarkdown(p.Title)
+			if p.Linkable {
+				title = "[" + title + "](" + p.AbsURL + ")"
+			}
+			line := "- **" + relText(p.Score.Relevance) + "** " + title
+			if p.HomeTopic != "" {
+				line += " · in " + EscapeMarkdown(p.HomeTopic) + " " + p.HomeRel
+			}
+			if r := texMarkdown(p.Score.Reason); r != "" {
+				line += " · " + r
+			}
+			w.line(line)
+		}
+		w.line()
+		if s.NearMore > 0 {
+			w.line(EscapeMarkdown(plural(s.NearMore, "more paper", "more papers") + " scored within " + relText(v.NearMargin) + " of the threshold."))
+			w.line()
+		}
+		w.line("</details>")
+		w.line()
+	}
+}
+
+// entries writes a section's papers: a full entry for each paper whose
+// best topic it is, and a line linking to the entry of the others.
+func (w *mdWriter) entries(ps []paper) {
+	for i, p := range ps {
+		if p.Home {
+			w.paper(p)
+			continue
+		}
+		title := texMarkdown(p.Title)
+		if p.HomeSlug != "" {
+			title = "[" + title + "](#" + p.HomeSlug + ")"
+		}
+		w.line("- **", relText(p.Score.Relevance), "** ", title, " · full entry under ", EscapeMarkdown(p.HomeTopic), " ", p.HomeRel)
+		if i+1 == len(ps) || ps[i+1].Home {
+			w.line()
+		}
 	}
 }
 
 func (w *mdWriter) paper(p paper) {
 	e := p.E
-	title := EscapeMarkdown(p.Title)
+	title := texMarkdown(p.Title)
 	if p.Linkable {
 		w.line("### [", title, "](", p.AbsURL, ")")
 	} else {
 		w.line("### ", title)
 	}
 	w.line()
-	if t := EscapeMarkdown(e.TLDR); t != "" {
+	if t := texMarkdown(e.TLDR); t != "" {
 		w.line("**TL;DR** ", t)
 		w.line()
 	}
@@ -173,18 +260,18 @@ func (w *mdWriter) paper(p paper) {
 	if len(p.Also) > 0 {
 		also := make([]string, len(p.Also))
 		for i, t := range p.Also {
-			also[i] = EscapeMarkdown(t)
+			also[i] = EscapeMarkdown(t.Topic) + " " + t.Rel
 		}
 		lines = append(lines, "also: "+strings.Join(also, ", "))
 	}
 	w.line(strings.Join(lines, "\\\n"))
 	w.line()
-	if r := EscapeMarkdown(p.Score.Reason); r != "" {
+	if r := texMarkdown(p.Score.Reason); r != "" {
 		w.line("> ", r)
 		w.line()
 	}
 	more := p.More
-	abstract := EscapeMarkdown(e.Abstract)
+	abstract := texMarkdown(e.Abstract)
 	if abstract == "" && more == 0 {
 		return
 	}
@@ -232,7 +319,7 @@ func (w *mdWriter) failed(v *view) {
 	w.line("## ", failedHeading)
 	w.line()
 	for _, p := range v.Failed {
-		title := EscapeMarkdown(p.Title)
+		title := texMarkdown(p.Title)
 		if p.Linkable {
 			title = "[" + title + "](" + p.AbsURL + ")"
 		}

@@ -48,6 +48,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"sample", sampleDigest()},
 		{"empty", emptyDay()},
+		{"bounded", boundedDigest()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +94,7 @@ func plainText(n ast.Node, src []byte) string {
 var (
 	arxivLink    = regexp.MustCompile(`^https://arxiv\.org/(abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$`)
 	fragmentLink = regexp.MustCompile(`^#[\p{L}\p{N}_-]*$`)
-	detailsOpen  = regexp.MustCompile(`^<details><summary>Abstract( and all \d+ authors)?</summary>\n$`)
+	detailsOpen  = regexp.MustCompile(`^<details><summary>(Abstract( and all \d+ authors)?|[\d,]+ more in this topic|Near misses: [\d,]+( of [\d,]+)? just under \d\.\d\d)</summary>\n$`)
 )
 
 func TestMarkdownStructure(t *testing.T) {
@@ -106,14 +107,21 @@ func TestMarkdownStructure(t *testing.T) {
 		details  int // abstract folds
 		headings []string
 	}{
-		{name: "sample", d: sampleDigest(), h2: 5, papers: 5, items: 6, details: 5,
+		// h2: Contents, Top picks, the topics, Could not be judged; items:
+		// the contents, the picks, a paper's short entry under its second
+		// topic, the failed papers.
+		{name: "sample", d: sampleDigest(), h2: 6, papers: 5, items: 12, details: 5,
 			headings: []string{"Fault-tolerant $A_n$ codes with SU($N_c$) symmetry", "A 250-author surface-code experiment"}},
-		{name: "hostile", d: hostileDigest(), h2: 4, papers: 3, items: 4, details: 3,
+		{name: "hostile", d: hostileDigest(), h2: 5, papers: 3, items: 8, details: 3,
 			headings: []string{
 				"# heading 1. list " + hScript + " " + hImg + " " + hLink + " " + hDetails + " " + hEntity + " *bold* _x_ | table | `code` $A_n$ ->",
 				"Odd id " + hLink,
 				"1. list - item > quote " + hEntity,
 			}},
+		// Bounded: 2 of a topic's papers folded under "2 more", near
+		// misses under each topic (4 items in all), a short entry.
+		{name: "bounded", d: boundedDigest(), h2: 4, papers: 6, items: 12, details: 9,
+			headings: []string{"Optical Schrödinger cat states from $x^2$ nonlinearities", "$k$-cubic phase gates with squeezed light"}},
 		{name: "empty", d: emptyDay(), h2: 0},
 	}
 	for _, tt := range tests {
@@ -192,14 +200,15 @@ func TestMarkdownStructure(t *testing.T) {
 }
 
 var (
-	pageFragment = regexp.MustCompile(`^#(topic-\d+|not-judged)$`)
+	pageFragment = regexp.MustCompile(`^#(topic-\d+|not-judged|top-picks|contents|(topic-\d+-)?arxiv-[\w.-]+)$`)
 	barStyle     = regexp.MustCompile(`^width:\d{1,3}%$`)
 )
 
 // htmlReport is what a walk over a parsed page found.
 type htmlReport struct {
 	text     string // every text node outside <head>, spaces folded
-	details  int
+	details  int    // <details> folds
+	math     int    // <math> elements
 	articles int
 	styles   int
 	csp      string
@@ -215,6 +224,8 @@ func inspectHTML(t *testing.T, page []byte, local *regexp.Regexp) htmlReport {
 	}
 	var r htmlReport
 	var text strings.Builder
+	ids := map[string]bool{}
+	var fragments []string
 	var walk func(n *xhtml.Node, inHead bool)
 	walk = func(n *xhtml.Node, inHead bool) {
 		switch n.Type {
@@ -240,6 +251,8 @@ func inspectHTML(t *testing.T, page []byte, local *regexp.Regexp) htmlReport {
 				}
 			case "article":
 				r.articles++
+			case "math":
+				r.math++
 			case "head":
 				inHead = true
 			case "meta":
@@ -251,6 +264,15 @@ func inspectHTML(t *testing.T, page []byte, local *regexp.Regexp) htmlReport {
 			}
 			for _, a := range n.Attr {
 				key := strings.ToLower(a.Key)
+				if key == "id" {
+					if ids[a.Val] {
+						t.Errorf("id %q is used twice", a.Val)
+					}
+					ids[a.Val] = true
+				}
+				if f, ok := strings.CutPrefix(a.Val, "#"); ok && key == "href" {
+					fragments = append(fragments, f)
+				}
 				switch {
 				case strings.HasPrefix(key, "on"):
 					t.Errorf("<%s %s=%q>: event handler attribute", n.Data, a.Key, a.Val)
@@ -275,6 +297,11 @@ func inspectHTML(t *testing.T, page []byte, local *regexp.Regexp) htmlReport {
 	}
 	walk(doc, false)
 	r.text = strings.Join(strings.Fields(text.String()), " ")
+	for _, f := range fragments {
+		if !ids[f] {
+			t.Errorf("link to #%s: no element has that id", f)
+		}
+	}
 	return r
 }
 
@@ -302,17 +329,21 @@ func TestHTMLSafety(t *testing.T) {
 		d        model.Digest
 		articles int
 		details  int
+		math     int      // TeX shown as MathML
 		want     []string // visible text
 	}{
-		{"sample", sampleDigest(), 5, 5, []string{
-			"Fault-tolerant $A_n$ codes with SU($N_c$) symmetry", "Rémy Dupont, Zoë Müller, Łukasz Gödel",
-			"$x -> y$ holds when n < 5 & k > 2", "Rémy Dupont, Przemysław Nowak, Jana Hajdušek +247 more", "Author 250",
+		// folds: each card's abstract, the run's details, the score legend.
+		// math: the $A_n$ title in its card, top pick and short entry (2
+		// each), its abstract (2), another abstract (1).
+		{"sample", sampleDigest(), 5, 7, 9, []string{
+			"Fault-tolerant A n A_n codes with SU( N c N_c ) symmetry", "Rémy Dupont, Zoë Müller, Łukasz Gödel",
+			"holds when n < 5 & k > 2", "Rémy Dupont, Przemysław Nowak, Jana Hajdušek +247 more", "Author 250",
 			"also in Variational algorithms", "0.92", "replaced cross-list", "cost $0.0421",
 			"classify 2504.17003: openai: 500 Internal Server Error"}},
-		{"hostile", hostileDigest(), 3, 3, []string{hScript, hImg, hLink, hDetails, hEntity, "*bold* _x_ | table | `code` $A_n$ ->",
+		{"hostile", hostileDigest(), 3, 5, 14, []string{hScript, hImg, hLink, hDetails, hEntity, "*bold* _x_ | table | `code` $A_n$ ->",
 			"# heading 1. list", "</details> # not a heading indented code - item", "&lt;b&gt; a &amp; b -> c", "Odd id " + hLink,
 			"Ren" + "é", "evil<type>", "<b>cs</b>"}},
-		{"empty", emptyDay(), 0, 0, []string{"No announcements today.", "Sunday, 29 March 2026"}},
+		{"empty", emptyDay(), 0, 0, 0, []string{"No announcements.", "Sunday, 29 March 2026"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -321,8 +352,8 @@ func TestHTMLSafety(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := inspectHTML(t, page, nil)
-			if r.articles != tt.articles || r.details != tt.details {
-				t.Errorf("%d paper cards and %d folds, want %d and %d", r.articles, r.details, tt.articles, tt.details)
+			if r.articles != tt.articles || r.details != tt.details || r.math != tt.math {
+				t.Errorf("%d paper cards, %d folds and %d math elements, want %d, %d and %d", r.articles, r.details, r.math, tt.articles, tt.details, tt.math)
 			}
 			if r.styles != 1 {
 				t.Errorf("%d <style> elements, want 1", r.styles)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/tex"
 )
 
 // view is a digest arranged for display; Markdown and HTML both draw it, so
@@ -17,6 +18,7 @@ type view struct {
 	Announce []announceCount // fetched papers by announce type, display order
 	Sections []section       // one per topic with selected papers, topic order
 	Empty    []model.Topic   // topics nothing was selected for
+	Picks    []*paper        // the day's best papers across topics, each once (a card in Sections)
 	Failed   []paper
 	Skipped  []reasonCount // skipped papers grouped by why
 	Selected int           // distinct papers shown in sections
@@ -24,6 +26,13 @@ type view struct {
 	// those the filter left out, listed last (filtered.go).
 	Followed []followedPaper
 	Filtered []paper
+	// MaxPerTopic is how many papers a section shows before its fold;
+	// NearMargin how far under the threshold a near miss scored at most.
+	MaxPerTopic int
+	NearMargin  float64
+	// Nav links the page to the index and the days before and after it;
+	// nil for a page on its own (HTML) and the feed entry.
+	Nav *dayNav
 
 	FailedSlug, ContentsSlug, TitleSlug string
 }
@@ -31,7 +40,7 @@ type view struct {
 type healthKind string
 
 const (
-	healthNone       healthKind = "none"       // no announcements today
+	healthNone       healthKind = "none"       // no announcements that day
 	healthIncomplete healthKind = "incomplete" // the run stopped early
 	healthFailed     healthKind = "failed"     // some papers could not be judged
 	healthSkipped    healthKind = "skipped"    // complete, yet some papers were never tried
@@ -59,135 +68,40 @@ type reasonCount struct {
 	N      int
 }
 
-// section is one topic and the papers shown under it.
-type section struct {
-	Topic  model.Topic
-	Slug   string
-	Papers []paper
-}
-
-// paper is one entry as shown: under its best topic with that score, tagged
-// with the other topics it was selected for. What the pages show of it is
-// worked out once, by newPaper, into fields: templates read a field far
-// faster than they call a method.
-type paper struct {
-	E     *model.Entry
-	Score model.Score
-	Also  []string
-	Slug  string // GitHub's anchor of the paper's heading
-
-	// Links are built from the id by the model's methods, and only for
-	// ids that look like arXiv ids; an odd id gets no links at all.
-	Linkable                bool
-	AbsURL, PDFURL, HTMLURL string
-	// Ref is how the paper is cited in text: arXiv:2504.16424v2.
-	Ref string
-	// Title is the paper's title, or a stand-in when the feed had none.
-	Title string
-	// Shown is the byline's first authors; More how many it leaves out.
-	Shown string
-	More  int
-	// AnnounceLabel is "new", "cross-list", "replaced" or "replaced
-	// cross-list".
-	AnnounceLabel string
-}
-
-// shownAuthors is how many authors a byline names before "+N more".
-const shownAuthors = 3
-
-func newPaper(e *model.Entry, score model.Score, also []string) paper {
-	p := paper{E: e, Score: score, Also: also, AnnounceLabel: e.AnnounceType.Label()}
-	if p.Linkable = model.ValidID(e.ID); p.Linkable {
-		p.AbsURL, p.PDFURL, p.HTMLURL = e.Paper.AbsURL(), e.Paper.PDFURL(), e.Paper.HTMLURL()
-	}
-	p.Ref = "arXiv:" + e.ID
-	if e.Version > 0 {
-		p.Ref = fmt.Sprintf("arXiv:%sv%d", e.ID, e.Version)
-	}
-	if p.Title = cleanText(e.Title); p.Title == "" {
-		p.Title = "(untitled)"
-	}
-	a := e.Authors
-	if len(a) <= shownAuthors+1 { // "+1 more" saves nothing
-		p.Shown = strings.Join(a, ", ")
-	} else {
-		p.Shown, p.More = strings.Join(a[:shownAuthors], ", "), len(a)-shownAuthors
-	}
-	return p
-}
-
-func newView(d model.Digest) *view {
-	v := &view{D: d}
-	v.Health = verdict(d)
-	v.Announce = announceCounts(d.Stats.ByAnnounce)
-
-	order := map[string]int{}
-	for i, t := range d.Topics {
-		order[t.Name] = i
-		v.Sections = append(v.Sections, section{Topic: t})
-	}
-	for i := range d.Papers {
-		e := &d.Papers[i]
-		switch {
-		case e.Status == model.StatusFailed:
-			v.Failed = append(v.Failed, newPaper(e, model.Score{}, nil))
-			continue
-		case e.Status != model.StatusJudged:
-			continue
-		case len(e.SelectedTopics) == 0:
-			continue
-		}
-		best := e.SelectedTopics[0]
-		k, ok := order[best]
-		if !ok { // a topic the digest does not list: still show the paper
-			k = len(v.Sections)
-			order[best] = k
-			v.Sections = append(v.Sections, section{Topic: model.Topic{Name: best}})
-		}
-		s, _ := e.Score(best)
-		s.Topic = best
-		v.Sections[k].Papers = append(v.Sections[k].Papers, newPaper(e, s, e.SelectedTopics[1:]))
-		v.Selected++
-	}
-	for i := range v.Sections {
-		slices.SortFunc(v.Sections[i].Papers, func(a, b paper) int {
-			if c := cmp.Compare(b.Score.Relevance, a.Score.Relevance); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.E.ID, b.E.ID)
-		})
-	}
-	slices.SortFunc(v.Failed, func(a, b paper) int { return cmp.Compare(a.E.ID, b.E.ID) })
-	v.Sections = slices.DeleteFunc(v.Sections, func(s section) bool {
-		if len(s.Papers) == 0 {
-			v.Empty = append(v.Empty, s.Topic)
-			return true
-		}
-		return false
-	})
-	v.Skipped = skippedReasons(d)
-	v.filterLists(d)
-	v.slugs()
-	return v
-}
-
 // slugs hands out GitHub's heading anchors in document order, as GitHub
 // numbers repeated headings.
 func (v *view) slugs() {
 	used := map[string]int{}
+	cards := map[*model.Entry]string{} // a paper's card's slug
 	v.TitleSlug = githubSlug(pageTitle(v.D), used)
+	if len(v.Picks) > 0 {
+		githubSlug(topPicksHeading, used) // its anchor is taken
+	}
 	v.ContentsSlug = githubSlug("Contents", used)
 	for i := range v.Sections {
 		s := &v.Sections[i]
 		s.Slug = githubSlug(s.Topic.Name, used)
 		for j := range s.Papers {
-			s.Papers[j].Slug = githubSlug(s.Papers[j].Title, used)
+			if p := &s.Papers[j]; p.Home {
+				p.Slug = githubSlug(tex.Text(p.Title), used) // the heading shows the decoded title
+				cards[p.E] = p.Slug
+			}
+		}
+	}
+	for i := range v.Sections {
+		for j := range v.Sections[i].Papers {
+			if p := &v.Sections[i].Papers[j]; !p.Home {
+				p.HomeSlug = cards[p.E]
+			}
 		}
 	}
 	v.FailedSlug = githubSlug(failedHeading, used)
 }
 
-const failedHeading = "Could not be judged"
+const (
+	failedHeading   = "Could not be judged"
+	topPicksHeading = "Top picks"
+)
 
 func pageTitle(d model.Digest) string { return "arXiv digest " + d.Date }
 
@@ -224,7 +138,8 @@ func judgingVerdict(d model.Digest) health {
 	}
 	switch {
 	case d.NoAnnouncements:
-		return health{healthNone, "📭", "No announcements today.",
+		// Worded for any day: the index shows it for past days too.
+		return health{healthNone, "📭", "No announcements.",
 			fmt.Sprintf("arXiv announced nothing in %s for %s (weekends and holidays have no mailing).", cats, d.Date)}
 	case d.Incomplete:
 		why := cleanText(d.RunError)

@@ -80,6 +80,7 @@ func writeDay(dir string, d model.Digest, withEntry func(entry []byte) error) (s
 	// they are made side by side; they replace the old ones in order,
 	// digest.json last.
 	day := filepath.Join(dir, d.Date)
+	nav := neighbours(dir, d.Date)
 	var entry []byte
 	writeEntry := func(w *bufio.Writer) error {
 		r, err := newHTMLRenderer()
@@ -112,7 +113,7 @@ func writeDay(dir string, d model.Digest, withEntry func(entry []byte) error) (s
 			if err != nil {
 				return err
 			}
-			return r.writePage(w, d)
+			return r.writePage(w, d, nav)
 		}},
 		{SummaryFile, func(w *bufio.Writer) error { return writeSummary(w, d) }},
 		{JSONFile, func(w *bufio.Writer) error { return writeJSON(w, d) }},

@@ -26,9 +26,21 @@ func TestWriteDay(t *testing.T) {
 	if day != filepath.Join(dir, "2025-04-28") {
 		t.Errorf("folder = %q", day)
 	}
-	page, _ := HTML(d)
+	// The page written is HTML's, with a way to the index (the first day
+	// has no other day to link to).
+	r, err := newHTMLRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page bytes.Buffer
+	if err := r.writePage(&page, d, &dayNav{Index: "../" + IndexFile}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `<a class="day-all" href="../index.html">`) {
+		t.Error("the day page does not link to the index")
+	}
 	js, _ := JSON(d)
-	for name, want := range map[string][]byte{MarkdownFile: Markdown(d), HTMLFile: page, JSONFile: js} {
+	for name, want := range map[string][]byte{MarkdownFile: Markdown(d), HTMLFile: page.Bytes(), JSONFile: js} {
 		got, err := os.ReadFile(filepath.Join(day, name))
 		if err != nil {
 			t.Fatal(err)
@@ -142,7 +154,7 @@ func TestWriteHistoryIndex(t *testing.T) {
 	if strings.Join(links, " ") != strings.Join(want, " ") {
 		t.Errorf("index links = %q, want %q", links, want)
 	}
-	for _, w := range []string{"My <digest>", "3 days, newest first", "No announcements today.", "1 paper could not be judged."} {
+	for _, w := range []string{"My <digest>", "3 days, newest first", "No announcements.", "1 paper could not be judged."} {
 		if !strings.Contains(r.text, w) {
 			t.Errorf("index text lacks %q", w)
 		}
@@ -221,11 +233,19 @@ func TestWriteHistoryFeed(t *testing.T) {
 				it.Title != "arXiv digest 2025-04-30: 7 selected (1 not judged)" || it.UpdatedParsed == nil {
 				t.Errorf("first entry id %q link %q title %q updated %v", it.GUID, it.Link, it.Title, it.UpdatedParsed)
 			}
-			if !strings.Contains(it.Content, `<article class="paper"`) || !strings.Contains(it.Content, "Fault-tolerant $A_n$ codes") {
-				t.Errorf("entry content is not the day's HTML: %.200s", it.Content)
+			// The entry is the day's selected papers as a list: title
+			// linked to arXiv, score, TL;DR; no page chrome, no stats.
+			for _, w := range []string{`<h3>Quantum error correction</h3>`,
+				`<li><a href="https://arxiv.org/abs/2504.16424">Fault-tolerant Aₙ codes with SU(N_c) symmetry</a> (0.92; also Variational algorithms 0.81)`,
+				"Warm starts keep QAOA gradients polynomial"} {
+				if !strings.Contains(it.Content, w) {
+					t.Errorf("entry content lacks %q:\n%s", w, it.Content)
+				}
 			}
-			if strings.Contains(it.Content, "<details") || strings.Contains(it.Content, "<style") {
-				t.Error("feed content carries abstracts or styles")
+			for _, no := range []string{"<details", "<style", "<article", "<nav", "<dl", "fetched</dt>", "<svg"} {
+				if strings.Contains(it.Content, no) {
+					t.Errorf("feed content carries %q: abstracts, styles, page chrome or stats", no)
+				}
 			}
 			for i := 1; i < len(feed.Items); i++ {
 				if feed.Items[i-1].UpdatedParsed.Before(*feed.Items[i].UpdatedParsed) {
@@ -463,5 +483,70 @@ func TestWriteIsWriteDayThenHistory(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDayNavigation: a day page links to the newest finished day before it,
+// to the next finished day after it or, when there is none yet, to the
+// index; folders that are not finished days are passed over.
+func TestDayNavigation(t *testing.T) {
+	dir := t.TempDir()
+	write := func(date string) {
+		d := boundedDigest()
+		d.Date = date
+		if _, err := Write(dir, d, HistoryOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nav := func(date string) (prev, next string) {
+		b, err := os.ReadFile(filepath.Join(dir, date, HTMLFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := string(b)
+		cut := func(class string) string {
+			i := strings.Index(doc, `<a class="`+class+`"`)
+			if i < 0 {
+				return ""
+			}
+			h := doc[i:]
+			h = h[strings.Index(h, `href="`)+6:]
+			return h[:strings.IndexByte(h, '"')]
+		}
+		if !strings.Contains(doc, `<a class="day-all" href="../index.html">`) {
+			t.Errorf("%s does not link to the index", date)
+		}
+		return cut("day-prev"), cut("day-next")
+	}
+	write("2025-04-25")
+	// Not finished days: no digest.json, not a date.
+	for _, p := range []string{"2025-04-26", "2025-04-30-old", "notes"} {
+		if err := os.MkdirAll(filepath.Join(dir, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("2025-05-01")
+	write("2025-04-28") // a backfill between the two
+	for _, tt := range []struct{ date, prev, next string }{
+		{"2025-04-25", "", "../index.html"},                          // written first: newer days are on the index
+		{"2025-05-01", "../2025-04-25/digest.html", "../index.html"}, // written before the backfill
+		{"2025-04-28", "../2025-04-25/digest.html", "../2025-05-01/digest.html"},
+	} {
+		prev, next := nav(tt.date)
+		if prev != tt.prev || next != tt.next {
+			t.Errorf("%s links to %q and %q, want %q and %q", tt.date, prev, next, tt.prev, tt.next)
+		}
+	}
+	// Written again, as render --all does, every day has its neighbours.
+	write("2025-04-25")
+	write("2025-05-01")
+	for _, tt := range []struct{ date, prev, next string }{
+		{"2025-04-25", "", "../2025-04-28/digest.html"},
+		{"2025-05-01", "../2025-04-28/digest.html", "../index.html"},
+	} {
+		prev, next := nav(tt.date)
+		if prev != tt.prev || next != tt.next {
+			t.Errorf("written again, %s links to %q and %q, want %q and %q", tt.date, prev, next, tt.prev, tt.next)
+		}
 	}
 }

@@ -185,7 +185,7 @@ func (a *app) summarize(res *pipeline.Result) {
 		fmt.Fprintf(w, "%s: digest already complete in %s (use --force to rebuild)\n", d.Date, res.Dir)
 		return
 	case d.NoAnnouncements:
-		fmt.Fprintf(w, "%s: no announcements today; wrote %s\n", d.Date, res.Dir)
+		fmt.Fprintf(w, "%s: no announcements; wrote %s\n", d.Date, res.Dir)
 		return
 	}
 	fmt.Fprintf(w, "%s: %d fetched, %d kept, %d judged, %d failed, %d skipped, %d selected\n",

@@ -53,12 +53,16 @@ func TestTLDRs(t *testing.T) {
 		t.Fatalf("%d selected, %d TL;DRs, %d requests, %d TL;DRs failed", selected, len(st.TLDRs), st.Requests, d.Stats.TLDRFailed)
 	}
 
-	// Shown first in each selected paper's card, in every output.
-	first := ""
+	// Shown first in each selected paper's card, in every output. The
+	// feed entry lists each topic's best papers only (output.max_per_topic),
+	// so the TL;DR looked for is the best paper's.
+	first, best := "", -1.0
 	for _, p := range d.Papers {
-		if p.TLDR != "" {
-			first = p.TLDR
-			break
+		if p.TLDR == "" {
+			continue
+		}
+		if s, _ := p.Score(p.SelectedTopics[0]); s.Relevance > best {
+			first, best = p.TLDR, s.Relevance
 		}
 	}
 	for _, name := range []string{"2025-04-28/digest.md", "2025-04-28/digest.html", "feed.xml"} {
