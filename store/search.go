@@ -69,11 +69,11 @@ type SearchHit struct {
 // relevant paper comes first. A query that cannot be read is an error
 // wrapping ErrBadQuery.
 func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) {
-	return s.search(ctx, q, searchBatch)
+	return s.search(ctx, q, defaultSearchSteps)
 }
 
-// search is Search looking matches up batch at a time.
-func (s *Store) search(ctx context.Context, q SearchQuery, batch int) ([]SearchHit, error) {
+// search is Search reading and looking up matches in steps.
+func (s *Store) search(ctx context.Context, q SearchQuery, steps searchSteps) ([]SearchHit, error) {
 	f, limit, err := q.filter()
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func (s *Store) search(ctx context.Context, q SearchQuery, batch int) ([]SearchH
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	defer tx.Rollback()
-	found, _, err := s.searchTop(ctx, tx, f, limit, batch)
+	found, _, err := s.searchTop(ctx, tx, f, limit, steps)
 	if err != nil {
 		return nil, searchError(err)
 	}

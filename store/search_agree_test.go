@@ -50,7 +50,7 @@ func tiedStore(t testing.TB) *Store {
 // TestSearchEarlyStopAgrees: the search that stops once no further match
 // can reach the top returns exactly what the exhaustive search returns,
 // for many queries, filters and limits, whatever the batch size (one
-// match at first stops soonest).
+// match at first stops soonest) and however many matches are read first.
 func TestSearchEarlyStopAgrees(t *testing.T) {
 	fixture, _ := fixtureStore(t)
 	stores := []struct {
@@ -84,13 +84,13 @@ func TestSearchEarlyStopAgrees(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%s: exhaustive %+v: %v", st.name, q, err)
 					}
-					for _, batch := range []int{1, searchBatch} {
-						got, err := st.s.search(ctx, q, batch)
+					for _, steps := range []searchSteps{{batch: 1, window: 2}, defaultSearchSteps} {
+						got, err := st.s.search(ctx, q, steps)
 						if err != nil {
 							t.Fatalf("%s: %+v: %v", st.name, q, err)
 						}
 						if !reflect.DeepEqual(got, want) {
-							t.Errorf("%s: %+v, batch %d:\n got %v\nwant %v", st.name, q, batch, hitIDs(got), hitIDs(want))
+							t.Errorf("%s: %+v, %+v:\n got %v\nwant %v", st.name, q, steps, hitIDs(got), hitIDs(want))
 						}
 						compared++
 					}

@@ -40,10 +40,25 @@ func (a searchFound) before(b searchFound) bool {
 	return a.id < b.id
 }
 
-// searchBatch is how many text matches searchTop looks up at first; each
-// further batch is twice the last, up to searchBatchMax (or the first, if
-// more).
-const searchBatch, searchBatchMax = 64, 1024
+// searchSteps is how searchTop reads and looks up matches.
+type searchSteps struct {
+	// batch is how many matches are looked up at first; each further
+	// batch is twice the last, up to searchBatchMax (or the first, if
+	// more).
+	batch int
+	// window is how many matches the first read asks FTS5 for: with a
+	// LIMIT, SQLite keeps the best ones as it goes instead of sorting all
+	// (5 to 25% faster for words that match 30,000 papers, measured).
+	// Should they not be enough, a second read takes them all.
+	window int
+}
+
+// defaultSearchSteps: a window that holds what the benchmark's queries
+// need (at most 700 matches looked up), batches that look up no more than
+// twice that.
+var defaultSearchSteps = searchSteps{batch: 64, window: 1024}
+
+const searchBatchMax = 1024
 
 // searchTop finds the best limit papers that the filter keeps, best first,
 // and says how many matches it looked up.
@@ -57,24 +72,19 @@ const searchBatch, searchBatchMax = 64, 1024
 // tied with it (ties go by date and id). The time then grows with the
 // matches needed, not with all the query's matches; what remains for every
 // match is FTS5's: finding it and computing its bm25.
-func (s *Store) searchTop(ctx context.Context, tx *sql.Tx, f searchFilter, limit, batch int) (top []searchFound, looked int, err error) {
+func (s *Store) searchTop(ctx context.Context, tx *sql.Tx, f searchFilter, limit int, steps searchSteps) (top []searchFound, looked int, err error) {
 	var thresholds map[string]float64
 	if f.selected {
 		if thresholds, err = s.thresholds(ctx, tx, f.since, f.until); err != nil {
 			return nil, 0, err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(papers_fts, 10.0, 1.0, 3.0) AS m FROM papers_fts
-WHERE papers_fts MATCH ? ORDER BY m`, f.match)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
 	lookup, err := tx.PrepareContext(ctx, searchDaysSQL)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer lookup.Close()
+	batch := steps.batch
 	ms := map[int64]float64{} // the matches of the batch
 	var rowids []int64
 	resolve := func() error {
@@ -99,28 +109,73 @@ WHERE papers_fts MATCH ? ORDER BY m`, f.match)
 		batch = max(batch, min(2*batch, searchBatchMax))
 		return nil
 	}
-	for rows.Next() {
-		var (
-			rowid int64
-			m     float64
-		)
-		if err := rows.Scan(&rowid, &m); err != nil {
-			return nil, looked, err
+	// beyond says whether a match of m, and so every worse one, cannot
+	// reach the top: the best rank it can have is 2m (or m, should bm25
+	// ever be positive).
+	beyond := func(m float64) bool {
+		return len(top) == limit && top[limit-1].rank < min(m, 2*m)
+	}
+	// read reads the matches best first, the first window of them if
+	// window > 0, skipping those read before (in seen): the second read
+	// cannot skip a number of them, since FTS5 may order ties otherwise.
+	// It says whether it stopped because no further match can reach the
+	// top, and how many matches it read.
+	seen := map[int64]bool{}
+	var last float64 // the match of the last row read
+	read := func(window int) (stop bool, n int, err error) {
+		query := `SELECT rowid, bm25(papers_fts, 10.0, 1.0, 3.0) AS m FROM papers_fts WHERE papers_fts MATCH ? ORDER BY m`
+		args := []any{f.match}
+		if window > 0 {
+			query += ` LIMIT ?`
+			args = append(args, window)
 		}
-		// The best rank this match and every later one can have: 2m, or m
-		// should bm25 ever be positive.
-		if len(top) == limit && top[limit-1].rank < min(m, 2*m) {
-			break
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return false, 0, err
 		}
-		ms[rowid] = m
-		rowids = append(rowids, rowid)
-		if len(rowids) >= batch {
-			if err := resolve(); err != nil {
-				return nil, looked, err
+		defer rows.Close()
+		for rows.Next() {
+			n++
+			var (
+				rowid int64
+				m     float64
+			)
+			if err := rows.Scan(&rowid, &m); err != nil {
+				return false, n, err
+			}
+			last = m
+			if seen[rowid] {
+				continue
+			}
+			if beyond(m) {
+				return true, n, nil
+			}
+			if window > 0 {
+				seen[rowid] = true
+			}
+			ms[rowid] = m
+			rowids = append(rowids, rowid)
+			if len(rowids) >= batch {
+				if err := resolve(); err != nil {
+					return false, n, err
+				}
 			}
 		}
+		return false, n, rows.Err()
 	}
-	if err := rows.Err(); err != nil {
+	stop, n, err := read(steps.window)
+	if err != nil {
+		return nil, looked, err
+	}
+	if err := resolve(); err != nil {
+		return nil, looked, err
+	}
+	// The window may have held every match, or all that can reach the
+	// top: the rest match no better than its last.
+	if stop || n < steps.window || beyond(last) {
+		return top, looked, nil
+	}
+	if _, _, err := read(0); err != nil {
 		return nil, looked, err
 	}
 	if err := resolve(); err != nil {
