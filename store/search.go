@@ -69,29 +69,14 @@ type SearchHit struct {
 // relevant paper comes first. A query that cannot be read is an error
 // wrapping ErrBadQuery.
 func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) {
-	match, err := ParseQuery(q.Text)
+	return s.search(ctx, q, defaultSearchSteps)
+}
+
+// search is Search reading and looking up matches in steps.
+func (s *Store) search(ctx context.Context, q SearchQuery, steps searchSteps) ([]SearchHit, error) {
+	f, limit, err := q.filter()
 	if err != nil {
 		return nil, err
-	}
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = DefaultSearchLimit
-	case limit < 0 || limit > MaxSearchLimit:
-		return nil, fmt.Errorf("store: search: limit %d: give 1 to %d", limit, MaxSearchLimit)
-	}
-	since, until := q.Since, q.Until
-	for _, d := range []string{since, until} {
-		if d != "" && !model.ValidDate(d) {
-			return nil, fmt.Errorf("store: search: invalid date %q", d)
-		}
-	}
-	if until == "" {
-		until = "9999-12-31"
-	}
-	selected := 0
-	if q.Selected {
-		selected = 1
 	}
 	// One read transaction: the hits and their topics from one snapshot.
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -99,96 +84,92 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	defer tx.Rollback()
-	// The joins go from the hits out (CROSS JOIN fixes SQLite's order): a
-	// query's hits are few next to the store's days and papers. bm25 is
-	// negative, lower is better: scaled by 1 + relevance, the
-	// more relevant of two equal matches sorts first. Of a paper's days,
-	// the newest (max(date)) gives the row's other columns. The papers'
-	// texts are read for the hits returned only (authors and categories
-	// are stored after the abstract).
-	rows, err := tx.QueryContext(ctx, searchSQL, match, s.stream, since, until, q.Topic, selected, limit)
+	found, _, err := s.searchTop(ctx, tx, f, limit, steps)
 	if err != nil {
 		return nil, searchError(err)
 	}
-	var hits []SearchHit
-	err = func() error {
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				h                   SearchHit
-				authors, categories string
-				threshold           float64
-				best                sql.NullFloat64
-			)
-			if err := rows.Scan(&h.ID, &h.Version, &h.Title, &authors, &categories, &h.Date, &threshold, &best, &h.Match); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(authors), &h.Authors); err != nil {
-				return fmt.Errorf("paper %s authors: %w", h.ID, err)
-			}
-			if err := json.Unmarshal([]byte(categories), &h.Categories); err != nil {
-				return fmt.Errorf("paper %s categories: %w", h.ID, err)
-			}
-			h.Match = -h.Match
-			h.Rank = h.Match
-			if best.Valid {
-				h.Relevance = &best.Float64
-				h.Selected = best.Float64 >= threshold
-				h.Rank *= 1 + best.Float64
-			}
-			h.AbsURL = model.Paper{ID: h.ID}.AbsURL()
-			hits = append(hits, h)
+	return s.searchHits(ctx, tx, found, q.Topic)
+}
+
+// filter reads q: what it keeps, and how many hits it wants.
+func (q SearchQuery) filter() (searchFilter, int, error) {
+	match, err := ParseQuery(q.Text)
+	if err != nil {
+		return searchFilter{}, 0, err
+	}
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultSearchLimit
+	case limit < 0 || limit > MaxSearchLimit:
+		return searchFilter{}, 0, fmt.Errorf("store: search: limit %d: give 1 to %d", limit, MaxSearchLimit)
+	}
+	since, until := q.Since, q.Until
+	for _, d := range []string{since, until} {
+		if d != "" && !model.ValidDate(d) {
+			return searchFilter{}, 0, fmt.Errorf("store: search: invalid date %q", d)
 		}
-		return rows.Err()
-	}()
-	if err != nil {
-		return nil, searchError(err)
 	}
-	// The topic of each hit's score: the query's, or the day's best.
-	for i := range hits {
+	if until == "" {
+		until = "9999-12-31"
+	}
+	return searchFilter{match: match, since: since, until: until, topic: q.Topic, selected: q.Selected}, limit, nil
+}
+
+// searchHits makes the hits of the papers found, in their order: their
+// texts (read for these only: authors and categories are stored after the
+// abstract) and the topic of each one's score, the query's or its day's
+// best.
+func (s *Store) searchHits(ctx context.Context, tx *sql.Tx, found []searchFound, topic string) ([]SearchHit, error) {
+	if len(found) == 0 {
+		return nil, nil
+	}
+	text, err := tx.PrepareContext(ctx, `SELECT p.title, p.authors, p.categories, r.threshold FROM papers p, runs r
+WHERE p.rowid = ? AND r.stream = ? AND r.date = ?`)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	defer text.Close()
+	best, err := tx.PrepareContext(ctx, `SELECT topic FROM day_scores WHERE stream = ? AND date = ? AND paper_id = ?
+ORDER BY relevance DESC, topic LIMIT 1`)
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	defer best.Close()
+	hits := make([]SearchHit, len(found))
+	for i, f := range found {
 		h := &hits[i]
-		if h.Relevance == nil {
+		*h = SearchHit{Date: f.date, ID: f.id, Version: f.version, Match: -f.m, AbsURL: model.Paper{ID: f.id}.AbsURL()}
+		var (
+			authors, categories string
+			threshold           float64
+		)
+		if err := text.QueryRowContext(ctx, f.rowid, s.stream, f.date).Scan(&h.Title, &authors, &categories, &threshold); err != nil {
+			return nil, fmt.Errorf("store: search: paper %s: %w", f.id, err)
+		}
+		if err := json.Unmarshal([]byte(authors), &h.Authors); err != nil {
+			return nil, fmt.Errorf("store: search: paper %s authors: %w", f.id, err)
+		}
+		if err := json.Unmarshal([]byte(categories), &h.Categories); err != nil {
+			return nil, fmt.Errorf("store: search: paper %s categories: %w", f.id, err)
+		}
+		h.Rank = h.Match
+		if !f.best.Valid {
 			continue
 		}
-		if q.Topic != "" {
-			h.Topic = q.Topic
+		h.Rank *= 1 + f.best.Float64
+		h.Relevance = &f.best.Float64
+		h.Selected = f.best.Float64 >= threshold
+		if topic != "" {
+			h.Topic = topic
 			continue
 		}
-		err := tx.QueryRowContext(ctx, `SELECT topic FROM day_scores WHERE stream = ? AND date = ? AND paper_id = ?
-ORDER BY relevance DESC, topic LIMIT 1`, s.stream, h.Date, h.ID).Scan(&h.Topic)
-		if err != nil {
-			return nil, fmt.Errorf("store: search: best topic of %s on %s: %w", h.ID, h.Date, err)
+		if err := best.QueryRowContext(ctx, s.stream, f.date, f.id).Scan(&h.Topic); err != nil {
+			return nil, fmt.Errorf("store: search: best topic of %s on %s: %w", f.id, f.date, err)
 		}
 	}
 	return hits, nil
 }
-
-// searchSQL finds the hits: ?1 the match expression, ?2 the stream, ?3 and
-// ?4 the first and last day, ?5 the topic (empty for any), ?6 1 for selected papers
-// only, ?7 the limit.
-const searchSQL = `
-WITH hits AS MATERIALIZED (
-	SELECT rowid AS r, bm25(papers_fts, 10.0, 1.0, 3.0) AS m FROM papers_fts WHERE papers_fts MATCH ?1
-), days AS MATERIALIZED (
-	SELECT hits.m AS m, p.id AS id, rp.version AS version, rp.date AS date, r.threshold AS threshold,
-		(SELECT max(ds.relevance) FROM day_scores ds
-			WHERE ds.stream = rp.stream AND ds.date = rp.date AND ds.paper_id = rp.paper_id
-				AND (?5 = '' OR ds.topic = ?5)) AS best
-	FROM hits
-	CROSS JOIN papers p ON p.rowid = hits.r
-	CROSS JOIN run_papers rp INDEXED BY run_papers_paper ON rp.paper_id = p.id
-	CROSS JOIN runs r ON r.stream = rp.stream AND r.date = rp.date
-	WHERE rp.stream = ?2 AND rp.date >= ?3 AND rp.date <= ?4
-), top AS (
-	SELECT id, version, max(date) AS date, threshold, best, m FROM days
-	WHERE (?5 = '' OR best IS NOT NULL) AND (?6 = 0 OR best >= threshold)
-	GROUP BY id
-	ORDER BY m * (1 + coalesce(best, 0)), date DESC, id
-	LIMIT ?7
-)
-SELECT top.id, top.version, p.title, p.authors, p.categories, top.date, top.threshold, top.best, top.m
-FROM top JOIN papers p ON p.id = top.id
-ORDER BY top.m * (1 + coalesce(top.best, 0)), top.date DESC, top.id`
 
 // searchError wraps an error of the search. ParseQuery makes only valid
 // match expressions; should FTS5 still refuse one, the user is told it is
