@@ -12,7 +12,7 @@ import (
 // plainText is a title or abstract as a reader sees it: the TeX arXiv
 // leaves in it decoded (Schr\"odinger is Schrödinger). It is the one place
 // this package decodes TeX.
-func plainText(s string) string { return tex.ToUnicode(s) }
+func plainText(s string) string { return tex.Text(s) }
 
 // letterFolds are letters that NFD does not split into a base letter and a
 // mark, written as their base letters, so that "Przemyslaw" matches

@@ -14,7 +14,7 @@ import (
 // are put in before they are looked up: TeX decoded, so that Schr\"odinger
 // is found as Schrödinger and, with the index's diacritic folding, as
 // Schrodinger. It is the one place that says which decoder that is.
-func searchText(s string) string { return tex.ToUnicode(s) }
+func searchText(s string) string { return tex.Text(s) }
 
 // ftsInsert (re)indexes one paper under its papers rowid.
 const ftsInsert = `INSERT OR REPLACE INTO papers_fts (rowid, title, abstract, authors) VALUES (?, ?, ?, ?)`
