@@ -67,6 +67,8 @@ func newHTMLRenderer() (*htmlRenderer, error) {
 		"shortDate":   shortDate,
 		"css":         func() template.CSS { return template.CSS(styleCSS) },
 		"csp":         func() string { return csp },
+		"indexCSP":    func() string { return indexCSP },
+		"searchSlot":  func() template.HTML { return SearchSlot },
 		"join":        strings.Join,
 		"runText":     runText,
 		"chart":       chart,

@@ -1,13 +1,16 @@
 package serve
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
 	"path"
+	"strings"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
 	"github.com/arxiv-digest/arxiv-digest/render"
@@ -44,9 +47,10 @@ var securityHeaders = map[string]string{
 // /healthz. Every other path is 404, and methods other than GET and HEAD
 // are 405. Close it when done.
 type Handler struct {
-	root *os.Root
-	log  *slog.Logger
-	mux  *http.ServeMux
+	root   *os.Root
+	log    *slog.Logger
+	mux    *http.ServeMux
+	search Searcher // nil: no search page (see WithSearch)
 }
 
 // New returns a Handler for dir, which must exist. log (nil discards)
@@ -100,7 +104,27 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "No digest yet: `arxiv-digest run` writes the first one here.", http.StatusNotFound)
 		return
 	}
-	h.serveFile(w, r, render.IndexFile, htmlType)
+	// The index may send its search form to this server.
+	w.Header().Set("Content-Security-Policy", render.IndexContentSecurityPolicy+"; frame-ancestors 'none'")
+	if h.search == nil {
+		h.serveFile(w, r, render.IndexFile, htmlType)
+		return
+	}
+	f, st, ok := h.open(w, r, render.IndexFile)
+	if !ok {
+		return
+	}
+	defer f.Close()
+	page, err := io.ReadAll(io.LimitReader(f, st.Size()+1))
+	if err != nil {
+		h.missing(w, r, render.IndexFile, err)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", htmlType)
+	hd.Set("ETag", strings.TrimSuffix(etag(st), `"`)+`-search"`)
+	hd.Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, render.IndexFile, st.ModTime(), bytes.NewReader(withSearchBox(page)))
 }
 
 // dayFolder sends /<date> on to /<date>/, where the day's page is, with a
@@ -136,31 +160,13 @@ func (h *Handler) day(w http.ResponseWriter, r *http.Request) {
 	h.serveFile(w, r, path.Join(date, file), ctype)
 }
 
-// serveFile serves name, a path inside the output folder, when it is a
-// regular file: not a symlink (render never writes one) nor anything else.
-// The os.Root refuses any path that leaves the folder; the file opened must
-// be the one looked at, so a file swapped for a symlink between the two is
-// refused too.
+// serveFile serves name, a path inside the output folder, when open may.
 func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, name, ctype string) {
-	fi, err := h.root.Lstat(name)
-	if err != nil || !fi.Mode().IsRegular() {
-		h.missing(w, r, name, err)
-		return
-	}
-	f, err := h.root.Open(name)
-	if err != nil {
-		h.missing(w, r, name, err)
+	f, st, ok := h.open(w, r, name)
+	if !ok {
 		return
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !os.SameFile(fi, st) {
-		h.missing(w, r, name, err)
-		return
-	}
-	if !allow(w, r) {
-		return
-	}
 	hd := w.Header()
 	hd.Set("Content-Type", ctype)
 	hd.Set("ETag", etag(st))
@@ -168,6 +174,36 @@ func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request, name, ctype 
 	// with every run: clients keep them but ask each time (a 304 is cheap).
 	hd.Set("Cache-Control", "no-cache")
 	http.ServeContent(w, r, name, st.ModTime(), f)
+}
+
+// open opens name, a path inside the output folder, when it is a regular
+// file: not a symlink (render never writes one) nor anything else, and
+// answers 404 (or 405 for a method other than GET and HEAD) when it may
+// not be served. The os.Root refuses any path that leaves the folder; the
+// file opened must be the one looked at, so a file swapped for a symlink
+// between the two is refused too.
+func (h *Handler) open(w http.ResponseWriter, r *http.Request, name string) (*os.File, os.FileInfo, bool) {
+	fi, err := h.root.Lstat(name)
+	if err != nil || !fi.Mode().IsRegular() {
+		h.missing(w, r, name, err)
+		return nil, nil, false
+	}
+	f, err := h.root.Open(name)
+	if err != nil {
+		h.missing(w, r, name, err)
+		return nil, nil, false
+	}
+	st, err := f.Stat()
+	if err != nil || !os.SameFile(fi, st) {
+		f.Close()
+		h.missing(w, r, name, err)
+		return nil, nil, false
+	}
+	if !allow(w, r) {
+		f.Close()
+		return nil, nil, false
+	}
+	return f, st, true
 }
 
 // missing answers for a file that is not there or may not be served: 404,

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/arxiv-digest/arxiv-digest/config"
 	"github.com/arxiv-digest/arxiv-digest/serve"
+	"github.com/arxiv-digest/arxiv-digest/store"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -71,6 +73,7 @@ func (a *app) startServing(ctx context.Context, failed func(error)) (wait func()
 	if err != nil {
 		return nil, withCode(exitFailed, err)
 	}
+	h.WithSearch(a.searcher())
 	ln, err := serve.Listen(a.cfg.Serve.Addr)
 	if err != nil {
 		h.Close()
@@ -91,4 +94,40 @@ func (a *app) startServing(ctx context.Context, failed func(error)) (wait func()
 		}
 		return nil
 	}, nil
+}
+
+// searcher answers the server's searches: from the daemon's own store when
+// it has one open, else from a read-only reader opened at the first search
+// (the store may not exist yet when serving starts) and kept.
+func (a *app) searcher() serve.Searcher {
+	if a.store != nil {
+		return a.store.Search
+	}
+	var (
+		mu     sync.Mutex
+		reader *store.Store
+	)
+	return func(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, error) {
+		mu.Lock()
+		if reader == nil {
+			stream, err := a.cfg.Stream()
+			if err != nil {
+				mu.Unlock()
+				return nil, err
+			}
+			s, err := store.OpenReadOnly(ctx, a.cfg.StorePath(), store.WithStream(stream))
+			if errors.Is(err, fs.ErrNotExist) {
+				mu.Unlock()
+				return nil, serve.ErrNoStore
+			}
+			if err != nil {
+				mu.Unlock()
+				return nil, err
+			}
+			reader = s
+		}
+		s := reader
+		mu.Unlock()
+		return s.Search(ctx, q)
+	}
 }
