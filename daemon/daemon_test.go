@@ -90,6 +90,11 @@ func TestRunsRepeatedlyAndLogsNextRun(t *testing.T) {
 			return nil
 		})
 	waitFor(t, called, 2, "two runs")
+	// A run's "next run scheduled" follows its "run finished"; on a busy
+	// machine the second run may still be between the two.
+	for deadline := time.Now().Add(10 * time.Second); len(logs.withMsg(t, "next run scheduled")) == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if err := run.stop(t); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/internal/fakeopenai"
+	"github.com/arxiv-digest/arxiv-digest/render"
 )
 
 // servedURL is the address the server logged at start ("" until then).
@@ -51,9 +53,17 @@ func checkServed(t testing.TB, base, dir, date string) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if c.file == "index.html" {
+			// Served, the index has its search box.
+			want = bytes.Replace(want, []byte(render.SearchSlot), []byte(render.SearchForm("")), 1)
+		}
 		if status, ctype, body := get(t, base+c.path); status != 200 || ctype != c.ctype || body != string(want) {
 			t.Errorf("GET /%s: %d %s, %d bytes; want 200 %s with %s (%d bytes)", c.path, status, ctype, len(body), c.ctype, c.file, len(want))
 		}
+	}
+	// The search page reads the store the run wrote.
+	if status, _, body := get(t, base+"search?q=entanglement"); status != 200 || !strings.Contains(body, "best match first") {
+		t.Errorf("GET /search?q=entanglement: %d\n%.500s", status, body)
 	}
 	for _, name := range []string{"arxiv-digest.db", "arxiv-digest.db-wal", "arxiv-digest.db-shm", "arxiv-digest.db.lock"} {
 		if _, err := os.Stat(filepath.Join(dir, "digests", name)); err != nil && name != "arxiv-digest.db-wal" && name != "arxiv-digest.db-shm" {
