@@ -73,7 +73,8 @@ func (a *app) startServing(ctx context.Context, failed func(error)) (wait func()
 	if err != nil {
 		return nil, withCode(exitFailed, err)
 	}
-	h.WithSearch(a.searcher())
+	search, closeSearch := a.searcher()
+	h.WithSearch(search)
 	ln, err := serve.Listen(a.cfg.Serve.Addr)
 	if err != nil {
 		h.Close()
@@ -81,6 +82,7 @@ func (a *app) startServing(ctx context.Context, failed func(error)) (wait func()
 	}
 	done := make(chan error, 1)
 	go func() {
+		defer closeSearch()
 		defer h.Close()
 		err := serve.Run(ctx, ln, h, a.log)
 		if err != nil && failed != nil {
@@ -98,16 +100,17 @@ func (a *app) startServing(ctx context.Context, failed func(error)) (wait func()
 
 // searcher answers the server's searches: from the daemon's own store when
 // it has one open, else from a read-only reader opened at the first search
-// (the store may not exist yet when serving starts) and kept.
-func (a *app) searcher() serve.Searcher {
+// (the store may not exist yet when serving starts) and kept until close
+// is called, once the server has stopped.
+func (a *app) searcher() (search serve.Searcher, close func()) {
 	if a.store != nil {
-		return a.store.Search
+		return a.store.Search, func() {}
 	}
 	var (
 		mu     sync.Mutex
 		reader *store.Store
 	)
-	return func(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, error) {
+	search = func(ctx context.Context, q store.SearchQuery) ([]store.SearchHit, error) {
 		mu.Lock()
 		if reader == nil {
 			stream, err := a.cfg.Stream()
@@ -129,5 +132,12 @@ func (a *app) searcher() serve.Searcher {
 		s := reader
 		mu.Unlock()
 		return s.Search(ctx, q)
+	}
+	return search, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if reader != nil {
+			reader.Close()
+		}
 	}
 }
