@@ -3,71 +3,17 @@ package render
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/arxiv-digest/arxiv-digest/internal/browsertest"
 )
-
-// findChromium looks for a browser: $CHROMIUM first, then the usual names.
-func findChromium() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// pageProblems records what a page must never do: open a dialog, write to
-// the console, throw, or log an error.
-type pageProblems struct {
-	mu   sync.Mutex
-	list []string
-}
-
-func (p *pageProblems) listen(ev any) {
-	var s string
-	switch ev := ev.(type) {
-	case *page.EventJavascriptDialogOpening:
-		s = fmt.Sprintf("dialog %s: %q", ev.Type, ev.Message)
-	case *runtime.EventConsoleAPICalled:
-		s = fmt.Sprintf("console.%s called", ev.Type)
-	case *runtime.EventExceptionThrown:
-		s = "exception: " + ev.ExceptionDetails.Text
-	case *log.EventEntryAdded:
-		if ev.Entry != nil && ev.Entry.Level == log.EntryLevelError {
-			s = "log error: " + ev.Entry.Text
-		}
-	}
-	if s == "" {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.list = append(p.list, s)
-}
-
-func (p *pageProblems) take() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	l := p.list
-	p.list = nil
-	return l
-}
 
 // domReport is what the page's DOM says about itself.
 type domReport struct {
@@ -108,36 +54,11 @@ const inspectJS = `(() => {
 })()`
 
 func TestBrowser(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		if os.Getenv("ARXIV_DIGEST_REQUIRE_BROWSER") != "" {
-			t.Fatal("no chromium found ($CHROMIUM, chromium, chromium-browser, google-chrome) but ARXIV_DIGEST_REQUIRE_BROWSER is set")
-		}
-		t.Skip("no chromium found ($CHROMIUM, chromium, chromium-browser, google-chrome); CI installs it")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-
-	problems := &pageProblems{}
-	if err := chromedp.Listen(bctx, problems.listen); err != nil {
-		t.Fatalf("start chromium %s: %v", bin, err)
-	}
+	bctx := browsertest.Start(t, ctx)
+	problems := &browsertest.Problems{}
+	problems.Listen(t, bctx)
 	dir := t.TempDir()
 	shots := os.Getenv("ARTIFACTS_DIR")
 	if shots == "" {
@@ -190,12 +111,12 @@ func TestBrowser(t *testing.T) {
 	}
 	// The harness must be able to fail: a page that runs a script is caught.
 	t.Run("harness catches scripts", func(t *testing.T) {
-		problems.take()
+		problems.Take()
 		rep := load(t, "control", []byte(`<!doctype html><body><p>x</p><script>console.error("control"); throw new Error("boom")</script>`), 1280, 900, false, false)
 		if rep.Scripts != 1 {
 			t.Errorf("control page: %d scripts, want 1", rep.Scripts)
 		}
-		if got := problems.take(); len(got) < 2 {
+		if got := problems.Take(); len(got) < 2 {
 			t.Errorf("control page: caught %q, want the console error and the exception", got)
 		}
 	})
@@ -235,7 +156,7 @@ func TestBrowser(t *testing.T) {
 	for _, pg := range pages {
 		for _, sz := range sizes {
 			t.Run(pg.name+"/"+sz.name, func(t *testing.T) {
-				problems.take()
+				problems.Take()
 				scheme := "light"
 				if pg.dark {
 					scheme = "dark"
@@ -246,7 +167,7 @@ func TestBrowser(t *testing.T) {
 					t.Fatal(err)
 				}
 				rep := load(t, pg.name+"-"+sz.name, pg.html, sz.width, sz.height, sz.mobile, true)
-				if p := problems.take(); len(p) > 0 {
+				if p := problems.Take(); len(p) > 0 {
 					t.Errorf("the page misbehaved: %q", p)
 				}
 				if rep.Scripts != 0 || rep.Images != 0 {
@@ -329,7 +250,7 @@ func TestBrowser(t *testing.T) {
 
 		t.Run("phone first screen", func(t *testing.T) {
 			scheme(t, "", "light")
-			problems.take()
+			problems.Take()
 			open(t, middle, 390, 844, true)
 			screenshot(t, "site-day-phone")
 			fs, err := chromedp.Run(bctx, chromedp.Evaluate[firstScreen](firstScreenJS))
@@ -346,7 +267,7 @@ func TestBrowser(t *testing.T) {
 			checkLinks(t, middle, links)
 			folds(t, middle)
 			folds(t, bounded)
-			if p := problems.take(); len(p) > 0 {
+			if p := problems.Take(); len(p) > 0 {
 				t.Errorf("the page misbehaved: %q", p)
 			}
 		})
