@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -150,16 +148,7 @@ func TestSearchUsageErrors(t *testing.T) {
 // indexed on first open, and its days' scores are the digest's.
 func TestSearchOldStore(t *testing.T) {
 	dir := t.TempDir()
-	db, err := os.ReadFile("testdata/store-v2-quant-ph.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "digests"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "digests", "arxiv-digest.db"), db, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	copyV2Store(t, dir)
 	cfg := testConfig(t, dir, "http://127.0.0.1:1", "http://127.0.0.1:1", "")
 	out := searchJSON(t, cfg, "Hajdusek", "--limit", "100")
 	if len(out.Hits) != 5 {

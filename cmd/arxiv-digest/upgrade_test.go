@@ -15,16 +15,7 @@ import (
 // prompt, schema, cache keys and version.
 func TestStoreFromBeforeTheEngineReshaping(t *testing.T) {
 	dir := t.TempDir()
-	db, err := os.ReadFile("testdata/store-v2-quant-ph.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "digests"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "digests", "arxiv-digest.db"), db, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	copyV2Store(t, dir)
 	arxiv := newFakeArxiv(t, readFixture(t, "rss2_quant-ph_2025-04-28.xml"))
 	llm := fakeopenai.NewT(t, fakeopenai.Config{})
 	cfg := testConfig(t, dir, arxiv.URL, llm.URL, "")
@@ -41,5 +32,21 @@ func TestStoreFromBeforeTheEngineReshaping(t *testing.T) {
 	d := readDigest(t, dir, "2025-04-28")
 	if d.Stats.Judged != 81 || d.Stats.Selected == 0 {
 		t.Errorf("digest from the old store: %+v", d.Stats)
+	}
+}
+
+// copyV2Store puts the store an older version wrote (schema 2,
+// testdata/README.md) where a testConfig of dir keeps its store.
+func copyV2Store(t testing.TB, dir string) {
+	t.Helper()
+	db, err := os.ReadFile("testdata/store-v2-quant-ph.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "digests"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "digests", "arxiv-digest.db"), db, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
