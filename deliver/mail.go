@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/arxiv-digest/arxiv-digest/model"
+	"github.com/arxiv-digest/arxiv-digest/render"
 	"github.com/arxiv-digest/arxiv-digest/tex"
 )
 
@@ -165,9 +166,5 @@ func authors(names []string) string {
 // oneLine folds whitespace, line breaks included, into single spaces.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+// plural is render's: "1 paper", "1,500 papers".
+var plural = render.Plural

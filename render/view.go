@@ -170,7 +170,10 @@ func judgingVerdict(d model.Digest) health {
 // Kept).
 func keptCount(st model.Stats) int { return st.Judged + st.Failed + st.Skipped + st.Filtered }
 
-// plural writes n with the singular or plural rest: "1 paper was", "3 papers were".
+// Plural writes n with the singular or plural rest: "1 paper was",
+// "3 papers were", "1,500 papers were". Mail and messages use it too.
+func Plural(n int, one, many string) string { return plural(n, one, many) }
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one

@@ -9,6 +9,7 @@ import (
 	"github.com/arxiv-digest/arxiv-digest/classify"
 	"github.com/arxiv-digest/arxiv-digest/config"
 	"github.com/arxiv-digest/arxiv-digest/pipeline"
+	"github.com/arxiv-digest/arxiv-digest/render"
 )
 
 // batchPollMin, when set, is the first wait between two polls of a batch
@@ -81,7 +82,7 @@ func (a *app) checkBatches(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.stdout, "batch ok: %s has the Batch API; %d open %s\n", a.cfg.LLM.BaseURL, len(open), pluralWord(len(open), "batch", "batches"))
+	fmt.Fprintf(a.env.stdout, "batch ok: %s has the Batch API; %s open\n", a.cfg.LLM.BaseURL, render.Plural(len(open), "batch", "batches"))
 	for _, b := range open {
 		state := b.State
 		if b.ID != "" {

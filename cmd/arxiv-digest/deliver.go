@@ -148,13 +148,6 @@ func deliveryExit(runErr, deliverErr error) error {
 		return runErr
 	}
 	lines := strings.Split(deliverErr.Error(), "\n")
-	return withCode(exitUndelivered, fmt.Errorf("the digest was written but %d %s not delivered; the next run tries again:\n%s",
-		len(lines), pluralWord(len(lines), "delivery was", "deliveries were"), deliverErr))
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return withCode(exitUndelivered, fmt.Errorf("the digest was written but %s not delivered; the next run tries again:\n%s",
+		render.Plural(len(lines), "delivery was", "deliveries were"), deliverErr))
 }
