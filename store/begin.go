@@ -116,6 +116,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 			return fmt.Errorf("insert day scores: %w", err)
 		}
 		defer score.Close()
+		tiers := newTierRaiser(tx)
+		defer tiers.Close()
 		for i, p := range papers {
 			status, reason := StatusPending, ""
 			if why, ok := r.Filtered[p.ID]; ok {
@@ -126,11 +128,18 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 			if _, err := ins.ExecContext(ctx, s.stream, r.Date, p.ID, i, string(p.AnnounceType), p.Version, string(status), reason); err != nil {
 				return fmt.Errorf("insert paper list: %s: %w", p.ID, err)
 			}
+			best, scored := 0.0, false
 			for _, t := range r.Topics {
 				if sc, ok := known.Score(p.ID, t.Name); ok {
 					if _, err := score.ExecContext(ctx, s.stream, r.Date, p.ID, t.Name, sc.Relevance); err != nil {
 						return fmt.Errorf("insert day scores: %s: %w", p.ID, err)
 					}
+					best, scored = max(best, sc.Relevance), true
+				}
+			}
+			if scored {
+				if err := tiers.raise(ctx, p.ID, best); err != nil {
+					return err
 				}
 			}
 		}
@@ -169,7 +178,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
 	version = excluded.version, title = excluded.title, abstract = excluded.abstract,
 	authors = excluded.authors, categories = excluded.categories, updated_at = excluded.updated_at
-RETURNING rowid`)
+RETURNING rowid, search_tier`)
 	if err != nil {
 		return fmt.Errorf("upsert papers: %w", err)
 	}
@@ -205,12 +214,19 @@ RETURNING rowid`)
 			}
 			changed = title != p.Title || abstract != p.Abstract || was != authors
 		}
-		var rowid int64
-		if err := up.QueryRowContext(ctx, p.ID, p.Version, p.Title, p.Abstract, authors, categories, now).Scan(&rowid); err != nil {
+		var (
+			rowid int64
+			tier  int
+		)
+		if err := up.QueryRowContext(ctx, p.ID, p.Version, p.Title, p.Abstract, authors, categories, now).Scan(&rowid, &tier); err != nil {
 			return fmt.Errorf("upsert paper %s: %w", p.ID, err)
 		}
 		if changed {
-			if err := indexPaper(ctx, index, rowid, p.Title, p.Abstract, p.Authors); err != nil {
+			key, err := ftsKey(tier, rowid)
+			if err != nil {
+				return fmt.Errorf("index paper %s: %w", p.ID, err)
+			}
+			if err := indexPaper(ctx, index, key, p.Title, p.Abstract, p.Authors); err != nil {
 				return fmt.Errorf("index paper %s: %w", p.ID, err)
 			}
 		}

@@ -209,6 +209,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 			}
 			defer day.Close()
 			now := timestamp(s.now())
+			best := 0.0
 			for key, sc := range scores {
 				if _, err := ins.ExecContext(ctx, key, paperID, sc.Topic, sc.Relevance, sc.Reason, llmModel, promptVersion, now); err != nil {
 					return fmt.Errorf("judgement %s: %w", sc.Topic, err)
@@ -216,6 +217,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 				if _, err := day.ExecContext(ctx, s.stream, date, paperID, sc.Topic, sc.Relevance); err != nil {
 					return fmt.Errorf("day score %s: %w", sc.Topic, err)
 				}
+				best = max(best, sc.Relevance)
+			}
+			tiers := newTierRaiser(tx)
+			defer tiers.Close()
+			if err := tiers.raise(ctx, paperID, best); err != nil {
+				return err
 			}
 		}
 		if judged {

@@ -31,6 +31,14 @@ var queryFields = map[string]string{
 // unbalanced quote, a * that ends no word, an OR without a term on both
 // sides, or a query with no word at all is an error wrapping ErrBadQuery.
 func ParseQuery(q string) (string, error) {
+	match, _, err := parseQuery(q)
+	return match, err
+}
+
+// parseQuery is ParseQuery, also saying the expression's terms: each one
+// an FTS5 phrase (a column filter and a prefix included), as often as the
+// expression has it.
+func parseQuery(q string) (match string, terms []string, err error) {
 	var (
 		out    []string
 		pendOR bool // the last token was OR
@@ -43,8 +51,8 @@ func ParseQuery(q string) (string, error) {
 		}
 		return r
 	}, q)
-	bad := func(format string, args ...any) (string, error) {
-		return "", fmt.Errorf("%w: %s", ErrBadQuery, fmt.Sprintf(format, args...))
+	bad := func(format string, args ...any) (string, []string, error) {
+		return "", nil, fmt.Errorf("%w: %s", ErrBadQuery, fmt.Sprintf(format, args...))
 	}
 	i := 0
 	for i < len(q) {
@@ -104,6 +112,7 @@ func ParseQuery(q string) (string, error) {
 		if column != "" {
 			term = column + ":" + term
 		}
+		terms = append(terms, term)
 		if pendOR {
 			out[len(out)-1] += " OR " + term
 			pendOR = false
@@ -124,7 +133,7 @@ func ParseQuery(q string) (string, error) {
 			out[i] = "(" + t + ")"
 		}
 	}
-	return strings.Join(out, " AND "), nil
+	return strings.Join(out, " AND "), terms, nil
 }
 
 // hasWord reports whether s has a letter or digit: something the index's

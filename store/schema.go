@@ -241,6 +241,12 @@ ALTER TABLE runs ADD COLUMN batch_cached_tokens INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN batch_completion_tokens INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN batch_requests INTEGER NOT NULL DEFAULT 0;
 `},
+	// 7: search tiers. Each paper is indexed for search in the tier of its
+	// best score (searchtier.go), which search_tier records; fillTiers
+	// moves the papers scored before.
+	{sql: `
+ALTER TABLE papers ADD COLUMN search_tier INTEGER NOT NULL DEFAULT 0;
+`, fn: fillTiers},
 }
 
 // migrate brings the schema up to date in one transaction, Go steps

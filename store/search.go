@@ -93,7 +93,7 @@ func (s *Store) search(ctx context.Context, q SearchQuery, steps searchSteps) ([
 
 // filter reads q: what it keeps, and how many hits it wants.
 func (q SearchQuery) filter() (searchFilter, int, error) {
-	match, err := ParseQuery(q.Text)
+	match, terms, err := parseQuery(q.Text)
 	if err != nil {
 		return searchFilter{}, 0, err
 	}
@@ -113,7 +113,7 @@ func (q SearchQuery) filter() (searchFilter, int, error) {
 	if until == "" {
 		until = "9999-12-31"
 	}
-	return searchFilter{match: match, since: since, until: until, topic: q.Topic, selected: q.Selected}, limit, nil
+	return searchFilter{match: match, terms: terms, since: since, until: until, topic: q.Topic, selected: q.Selected}, limit, nil
 }
 
 // searchHits makes the hits of the papers found, in their order: their

@@ -74,7 +74,9 @@ func TestSearchEarlyStopAgrees(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, st := range stores {
+		checkTiers(t, st.s, true)
 		compared, stopped := 0, 0
+		skipped := map[bool]int{} // searches that skipped a tier, and that read them all
 		for _, text := range st.queries {
 			for _, f := range st.filters {
 				for _, limit := range st.limits {
@@ -93,6 +95,11 @@ func TestSearchEarlyStopAgrees(t *testing.T) {
 							t.Errorf("%s: %+v, %+v:\n got %v\nwant %v", st.name, q, steps, hitIDs(got), hitIDs(want))
 						}
 						compared++
+						stats, err := searchStatsOf(ctx, st.s, q, steps)
+						if err != nil {
+							t.Fatal(err)
+						}
+						skipped[stats.tiers < len(searchTiers)]++
 					}
 					if limit > 0 && len(want) == limit {
 						stopped++
@@ -105,6 +112,11 @@ func TestSearchEarlyStopAgrees(t *testing.T) {
 		if stopped < 50 {
 			t.Errorf("%s: only %d searches had more hits than their limit", st.name, stopped)
 		}
-		t.Logf("%s: %d searches compared, %d with a full limit", st.name, compared, stopped)
+		// And searches that read only the top tiers, as well as some that
+		// read them all.
+		if skipped[true] < 50 || skipped[false] < 50 {
+			t.Errorf("%s: %d searches skipped a tier, %d read them all", st.name, skipped[true], skipped[false])
+		}
+		t.Logf("%s: %d searches compared, %d with a full limit, %d skipped a tier", st.name, compared, stopped, skipped[true])
 	}
 }

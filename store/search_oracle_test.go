@@ -113,7 +113,7 @@ WITH hits AS MATERIALIZED (
 			WHERE ds.stream = rp.stream AND ds.date = rp.date AND ds.paper_id = rp.paper_id
 				AND (?5 = '' OR ds.topic = ?5)) AS best
 	FROM hits
-	CROSS JOIN papers p ON p.rowid = hits.r
+	CROSS JOIN papers p ON p.rowid = hits.r & ((1 << 40) - 1) -- the key less its tier (tierShift)
 	CROSS JOIN run_papers rp INDEXED BY run_papers_paper ON rp.paper_id = p.id
 	CROSS JOIN runs r ON r.stream = rp.stream AND r.date = rp.date
 	WHERE rp.stream = ?2 AND rp.date >= ?3 AND rp.date <= ?4

@@ -4,22 +4,26 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 )
 
 // searchFilter is what a search keeps: the papers matching match (an FTS5
-// expression) on days from since to until (both included), judged against
-// topic when it is not "", and selected that day when selected is set.
+// expression, whose phrases are terms) on days from since to until (both
+// included), judged against topic when it is not "", and selected that day
+// when selected is set.
 type searchFilter struct {
-	match, since, until, topic string
-	selected                   bool
+	match               string
+	terms               []string
+	since, until, topic string
+	selected            bool
 }
 
 // searchFound is a paper a search found: the row of its newest day that
 // the filter keeps.
 type searchFound struct {
-	rowid   int64 // in papers and papers_fts
+	rowid   int64 // in papers
 	id      string
 	version int
 	date    string
@@ -46,10 +50,10 @@ type searchSteps struct {
 	// batch is twice the last, up to searchBatchMax (or the first, if
 	// more).
 	batch int
-	// window is how many matches the first read asks FTS5 for: with a
-	// LIMIT, SQLite keeps the best ones as it goes instead of sorting all
-	// (5 to 25% faster for words that match 30,000 papers, measured).
-	// Should they not be enough, a second read takes them all.
+	// window is how many matches the first read of a tier asks FTS5 for:
+	// with a LIMIT, SQLite keeps the best ones as it goes instead of
+	// sorting all (5 to 25% faster for words that match 30,000 papers,
+	// measured). Should they not be enough, a second read takes them all.
 	window int
 }
 
@@ -60,38 +64,48 @@ var defaultSearchSteps = searchSteps{batch: 64, window: 1024}
 
 const searchBatchMax = 1024
 
-// searchTop finds the best limit papers that the filter keeps, best first,
-// and says how many matches it looked up.
+// searchStats is what searchTop did: how many matches it looked up (their
+// days and scores), and how many tiers it read.
+type searchStats struct {
+	looked, tiers int
+}
+
+// searchTop finds the best limit papers that the filter keeps, best first.
 //
 // A paper's rank is its text match m (bm25, negative, lower is better)
-// times one plus its relevance, which lies in [0, 1] (validScore refuses
-// any other): the rank lies in [2m, m]. So the matches are read best text
-// match first, looked up (their days, scores and filters) batch at a time,
-// and the reading stops once the limit-th best rank found is below 2m of
-// the next match: no match from there on can reach the top, not even one
-// tied with it (ties go by date and id). The time then grows with the
-// matches needed, not with all the query's matches; what remains for every
-// match is FTS5's: finding it and computing its bm25.
-func (s *Store) searchTop(ctx context.Context, tx *sql.Tx, f searchFilter, limit int, steps searchSteps) (top []searchFound, looked int, err error) {
+// times one plus its relevance r, which lies in [0, 1] (validScore refuses
+// any other), and in [0, max] for a paper of a tier whose relevances are
+// at most max (searchtier.go): its rank lies in [m*(1+max), m]. So the
+// tiers are read from the top one down, and each one's matches best text
+// match first, looked up (their days, scores and filters) batch at a time;
+// the reading of a tier stops once the limit-th best rank found is below
+// m*(1+max) of its next match, since no match from there on can reach the
+// top, not even one tied with it (ties go by date and id). A tier is not
+// read at all once the limit-th best rank is below bound*(1+max), where
+// bound is the best text match any paper can have for the query
+// (matchBound). The time then grows with the matches needed, not with all
+// the query's matches: what remains for every match of a tier read is
+// FTS5's, finding it and computing its bm25.
+func (s *Store) searchTop(ctx context.Context, tx *sql.Tx, f searchFilter, limit int, steps searchSteps) (top []searchFound, st searchStats, err error) {
 	var thresholds map[string]float64
 	if f.selected {
 		if thresholds, err = s.thresholds(ctx, tx, f.since, f.until); err != nil {
-			return nil, 0, err
+			return nil, st, err
 		}
 	}
 	lookup, err := tx.PrepareContext(ctx, searchDaysSQL)
 	if err != nil {
-		return nil, 0, err
+		return nil, st, err
 	}
 	defer lookup.Close()
 	batch := steps.batch
-	ms := map[int64]float64{} // the matches of the batch
+	ms := map[int64]float64{} // the matches of the batch, by papers rowid
 	var rowids []int64
 	resolve := func() error {
 		if len(rowids) == 0 {
 			return nil
 		}
-		looked += len(rowids)
+		st.looked += len(rowids)
 		found, err := s.searchDays(ctx, lookup, f, thresholds, rowids, ms)
 		if err != nil {
 			return err
@@ -109,22 +123,28 @@ func (s *Store) searchTop(ctx context.Context, tx *sql.Tx, f searchFilter, limit
 		batch = max(batch, min(2*batch, searchBatchMax))
 		return nil
 	}
-	// beyond says whether a match of m, and so every worse one, cannot
-	// reach the top: the best rank it can have is 2m (or m, should bm25
-	// ever be positive).
-	beyond := func(m float64) bool {
-		return len(top) == limit && top[limit-1].rank < min(m, 2*m)
+	// below says whether the limit-th best rank found is below rank: no
+	// paper of that rank or worse can reach the top.
+	below := func(rank float64) bool {
+		return len(top) == limit && top[limit-1].rank < rank
 	}
-	// read reads the matches best first, the first window of them if
-	// window > 0, skipping those read before (in seen): the second read
-	// cannot skip a number of them, since FTS5 may order ties otherwise.
-	// It says whether it stopped because no further match can reach the
-	// top, and how many matches it read.
+	// read reads the matches of tier best first, the first window of
+	// them if window > 0, skipping those read before (in seen): the
+	// second read cannot skip a number of them, since FTS5 may order ties
+	// otherwise. It says whether it stopped because no further match of
+	// the tier can reach the top, and how many matches it read, the last
+	// of them matching as well as last.
 	seen := map[int64]bool{}
-	var last float64 // the match of the last row read
-	read := func(window int) (stop bool, n int, err error) {
-		query := `SELECT rowid, bm25(papers_fts, 10.0, 1.0, 3.0) AS m FROM papers_fts WHERE papers_fts MATCH ? ORDER BY m`
-		args := []any{f.match}
+	var last float64
+	read := func(tier, window int) (stop bool, n int, err error) {
+		upper := 1 + searchTiers[tier].max
+		lo, err := ftsKey(tier, 0)
+		if err != nil {
+			return false, 0, err
+		}
+		query := `SELECT rowid, bm25(papers_fts, 10.0, 1.0, 3.0) AS m FROM papers_fts
+WHERE papers_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY m`
+		args := []any{f.match, lo, lo + 1<<tierShift}
 		if window > 0 {
 			query += ` LIMIT ?`
 			args = append(args, window)
@@ -137,22 +157,25 @@ func (s *Store) searchTop(ctx context.Context, tx *sql.Tx, f searchFilter, limit
 		for rows.Next() {
 			n++
 			var (
-				rowid int64
-				m     float64
+				key int64
+				m   float64
 			)
-			if err := rows.Scan(&rowid, &m); err != nil {
+			if err := rows.Scan(&key, &m); err != nil {
 				return false, n, err
 			}
 			last = m
-			if seen[rowid] {
+			if seen[key] {
 				continue
 			}
-			if beyond(m) {
+			// The best rank a match of m can have in the tier: m*upper
+			// (or m, should bm25 ever be positive).
+			if below(min(m, m*upper)) {
 				return true, n, nil
 			}
 			if window > 0 {
-				seen[rowid] = true
+				seen[key] = true
 			}
+			rowid := paperRowid(key)
 			ms[rowid] = m
 			rowids = append(rowids, rowid)
 			if len(rowids) >= batch {
@@ -163,25 +186,71 @@ func (s *Store) searchTop(ctx context.Context, tx *sql.Tx, f searchFilter, limit
 		}
 		return false, n, rows.Err()
 	}
-	stop, n, err := read(steps.window)
-	if err != nil {
-		return nil, looked, err
+	var (
+		bound   float64
+		bounded bool
+	)
+	for tier := len(searchTiers) - 1; tier >= 0; tier-- {
+		upper := 1 + searchTiers[tier].max
+		if len(top) == limit {
+			if !bounded {
+				if bound, err = matchBound(ctx, tx, f.terms); err != nil {
+					return nil, st, err
+				}
+				bounded = true
+			}
+			if below(min(bound, bound*upper)) {
+				break // and the tiers below, whose relevances are lower still
+			}
+		}
+		st.tiers++
+		stop, n, err := read(tier, steps.window)
+		if err != nil {
+			return nil, st, err
+		}
+		if err := resolve(); err != nil {
+			return nil, st, err
+		}
+		// The window may have held every match of the tier, or all that
+		// can reach the top: the rest match no better than its last.
+		if stop || n < steps.window || below(min(last, last*upper)) {
+			continue
+		}
+		if _, _, err := read(tier, 0); err != nil {
+			return nil, st, err
+		}
+		if err := resolve(); err != nil {
+			return nil, st, err
+		}
 	}
-	if err := resolve(); err != nil {
-		return nil, looked, err
+	return top, st, nil
+}
+
+// matchBound is below the text match (bm25) of every paper for a query of
+// terms, the FTS5 phrases of its expression. FTS5's bm25 adds, for each
+// phrase, its idf times f(k1+1)/(f+K), where f is how often the phrase
+// occurs (each time weighted by its column's weight) and K > 0 depends on
+// the paper's length: however often the phrase occurs, that stays below
+// idf(k1+1). A phrase's idf is computed over the whole table in any query,
+// so bm25 of any match of the phrase alone, with column weights so large
+// that f is as good as infinite, is that limit (to within 1e-9 for any
+// paper of fewer than a thousand times the average length; 1e-6 more
+// covers any paper). A phrase that matches nothing adds nothing.
+func matchBound(ctx context.Context, tx *sql.Tx, terms []string) (float64, error) {
+	var bound float64
+	for _, term := range terms {
+		var m float64
+		err := tx.QueryRowContext(ctx, `SELECT bm25(papers_fts, 1e12, 1e12, 1e12) FROM papers_fts
+WHERE papers_fts MATCH ? LIMIT 1`, term).Scan(&m)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			continue
+		case err != nil:
+			return 0, err
+		}
+		bound += m * (1 + 1e-6)
 	}
-	// The window may have held every match, or all that can reach the
-	// top: the rest match no better than its last.
-	if stop || n < steps.window || beyond(last) {
-		return top, looked, nil
-	}
-	if _, _, err := read(0); err != nil {
-		return nil, looked, err
-	}
-	if err := resolve(); err != nil {
-		return nil, looked, err
-	}
-	return top, looked, nil
+	return bound, nil
 }
 
 // thresholds is the stream's days' thresholds, from since to until.
