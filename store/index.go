@@ -25,9 +25,11 @@ func indexPaper(ctx context.Context, ins *sql.Stmt, rowid int64, title, abstract
 	return err
 }
 
-// progressMin is the number of papers from which indexing an older store
-// is reported to the Progress: smaller stores are indexed in a blink.
-const progressMin = 5000
+// progressMin is the number of papers from which a migration's work on
+// them (indexing, sorting into tiers) is reported to the Progress: smaller
+// stores are done in a blink. A var, so that tests can show progress on a
+// small store.
+var progressMin = 5000
 
 // fillSearch is migration 4's Go step: it indexes every stored paper and
 // records each stored day's scores. A day's scores are the judgements of

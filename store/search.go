@@ -69,26 +69,29 @@ type SearchHit struct {
 // relevant paper comes first. A query that cannot be read is an error
 // wrapping ErrBadQuery.
 func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) {
-	return s.search(ctx, q, defaultSearchSteps)
+	hits, _, err := s.search(ctx, q, defaultSearchSteps)
+	return hits, err
 }
 
-// search is Search reading and looking up matches in steps.
-func (s *Store) search(ctx context.Context, q SearchQuery, steps searchSteps) ([]SearchHit, error) {
+// search is Search reading and looking up matches in steps, also saying
+// what it did.
+func (s *Store) search(ctx context.Context, q SearchQuery, steps searchSteps) ([]SearchHit, searchStats, error) {
 	f, limit, err := q.filter()
 	if err != nil {
-		return nil, err
+		return nil, searchStats{}, err
 	}
 	// One read transaction: the hits and their topics from one snapshot.
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("store: search: %w", err)
+		return nil, searchStats{}, fmt.Errorf("store: search: %w", err)
 	}
 	defer tx.Rollback()
-	found, _, err := s.searchTop(ctx, tx, f, limit, steps)
+	found, st, err := s.searchTop(ctx, tx, f, limit, steps)
 	if err != nil {
-		return nil, searchError(err)
+		return nil, st, searchError(err)
 	}
-	return s.searchHits(ctx, tx, found, q.Topic)
+	hits, err := s.searchHits(ctx, tx, found, q.Topic)
+	return hits, st, err
 }
 
 // filter reads q: what it keeps, and how many hits it wants.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -249,7 +248,7 @@ func benchSearch(b *testing.B, scores searchBenchScores, exhaustive bool) {
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?`, match).Scan(&total); err != nil {
 			b.Fatal(err)
 		}
-		st, err := searchStatsOf(ctx, s, q, defaultSearchSteps)
+		_, st, err := s.search(ctx, q, defaultSearchSteps)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -310,19 +309,4 @@ func reportTimes(b *testing.B, start time.Duration) {
 	cpu := cpuTime(b) - start
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-}
-
-// searchStatsOf is what searchTop does to answer q with steps.
-func searchStatsOf(ctx context.Context, s *Store, q SearchQuery, steps searchSteps) (searchStats, error) {
-	f, limit, err := q.filter()
-	if err != nil {
-		return searchStats{}, err
-	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return searchStats{}, err
-	}
-	defer tx.Rollback()
-	_, st, err := s.searchTop(ctx, tx, f, limit, steps)
-	return st, err
 }
