@@ -38,8 +38,11 @@ func (r *run) do(j job) jobEnd {
 			return r.end(res, err, last)
 		}
 		out := r.attempt(params, j.parse, tokens)
-		<-r.sem
+		// Settled before the slot is freed: the attempt that takes it
+		// next estimates its cost from this one's completion, not from
+		// the cap (which, at a tight budget, would stop the run).
 		r.settle(est, out.usage)
+		<-r.sem
 		r.openGate()
 		res.attempts++
 		res.usage.Add(out.usage)
