@@ -81,6 +81,29 @@ func downgradeToVersion3(t *testing.T, path string) {
 	}
 }
 
+// searchAll is the hits of each query, in order.
+func searchAll(t *testing.T, s *Store, queries []SearchQuery) [][]SearchHit {
+	t.Helper()
+	var all [][]SearchHit
+	for _, q := range queries {
+		hits, err := s.Search(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%+v: %v", q, err)
+		}
+		all = append(all, hits)
+	}
+	return all
+}
+
+// progressFrom has migrations report progress from n papers on for the
+// test, not from progressMin's 5,000: the tests run with -race, where a
+// store that large takes minutes.
+func progressFrom(t *testing.T, n int) {
+	min := progressMin
+	progressMin = n
+	t.Cleanup(func() { progressMin = min })
+}
+
 // progressRecorder records what a Progress is told.
 type progressRecorder struct {
 	mu       sync.Mutex
@@ -123,14 +146,7 @@ func TestMigrateIndexesAnOldStore(t *testing.T) {
 	judgeDay(t, s, "2025-04-29", papers[40:50])
 	queries := []SearchQuery{{Text: "Schrodinger"}, {Text: "Hajdusek", Selected: true}, {Text: `"error correction"`, Limit: 100},
 		{Text: "entanglement", Topic: "Error correction", Limit: 100}, {Text: "quantum", Since: "2025-04-29", Limit: 100}}
-	var want [][]SearchHit
-	for _, q := range queries {
-		hits, err := s.Search(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, hits)
-	}
+	want := searchAll(t, s, queries)
 	wantPaper, err := s.Paper(ctx, papers[44].ID)
 	if err != nil {
 		t.Fatal(err)
@@ -147,13 +163,9 @@ func TestMigrateIndexesAnOldStore(t *testing.T) {
 	if p.what != "" {
 		t.Errorf("progress reported for %d papers: %+v", len(papers), p)
 	}
-	for i, q := range queries {
-		got, err := s.Search(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, got := range searchAll(t, s, queries) {
 		if !reflect.DeepEqual(got, want[i]) {
-			t.Errorf("%+v after the migration:\n%+v\nwant\n%+v", q, got, want[i])
+			t.Errorf("%+v after the migration:\n%+v\nwant\n%+v", queries[i], got, want[i])
 		}
 	}
 	gotPaper, err := s.Paper(ctx, papers[44].ID)
@@ -172,9 +184,7 @@ func TestMigrateIndexesAnOldStore(t *testing.T) {
 // TestMigrateShowsProgress: a large old store is indexed with progress.
 func TestMigrateShowsProgress(t *testing.T) {
 	ctx := context.Background()
-	// Progress from 40 papers on, not 5,000: the tests run with -race.
-	defer func(min int) { progressMin = min }(progressMin)
-	progressMin = 40
+	progressFrom(t, 40)
 	s, path := openTest(t)
 	papers := testPapers(50)
 	if err := s.BeginRun(ctx, testRun("2025-04-23"), papers, nil); err != nil {

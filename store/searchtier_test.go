@@ -201,9 +201,7 @@ func TestMigrateTiersAVersion6Store(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Progress from 40 papers on, not 5,000: the tests run with -race.
-	defer func(min int) { progressMin = min }(progressMin)
-	progressMin = 40
+	progressFrom(t, 40)
 	papers := testPapers(110)
 	r := testRun("2025-04-23")
 	// One paper in 11 stays in tier 0; the others move to tiers 1 and 2.
@@ -224,14 +222,7 @@ func TestMigrateTiersAVersion6Store(t *testing.T) {
 		t.Fatal(err)
 	}
 	queries := []SearchQuery{{Text: "sparse"}, {Text: "sparse", Limit: 100}, {Text: `"paper 57"`}, {Text: "attention", Selected: true}}
-	var want [][]SearchHit
-	for _, q := range queries {
-		hits, err := s.Search(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, hits)
-	}
+	want := searchAll(t, s, queries)
 	s.Close()
 
 	// What version 6 wrote: down to version 3, then up to 6 alone.
@@ -265,13 +256,9 @@ func TestMigrateTiersAVersion6Store(t *testing.T) {
 		t.Errorf("progress %+v, want %d papers moved", p, wantMoved)
 	}
 	checkTiers(t, s, true)
-	for i, q := range queries {
-		got, err := s.Search(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, got := range searchAll(t, s, queries) {
 		if !reflect.DeepEqual(got, want[i]) {
-			t.Errorf("%+v after the migration:\n%v\nwant\n%v", q, hitIDs(got), hitIDs(want[i]))
+			t.Errorf("%+v after the migration:\n%v\nwant\n%v", queries[i], hitIDs(got), hitIDs(want[i]))
 		}
 	}
 }
